@@ -1,0 +1,227 @@
+"""C1W4A2 "Deep neural network for image classification: application" (cat / non-cat).
+
+Builds the two-layer and L-layer models from the step-by-step functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from dlspec.foundations.deep_nn_step_by_step import (
+    L_model_backward,
+    L_model_forward,
+    _forward,
+    compute_cost,
+    initialize_parameters,
+    linear_activation_backward,
+    linear_activation_forward,
+    update_parameters,
+)
+from dlspec.labs import LabResult
+from dlspec.validation import check_layer_dims, check_positive, check_X_Y
+
+__all__ = ["initialize_parameters_deep", "two_layer_model", "L_layer_model", "predict", "run"]
+
+
+def initialize_parameters_deep(layer_dims) -> dict[str, np.ndarray]:
+    """The application's initialisation: ``W_l = randn(n_l, n_{l-1}) / sqrt(n_{l-1})``.
+
+    Seeds numpy with 1 like the course's ``dnn_app_utils``; biases are zeros.
+
+    Example:
+        >>> initialize_parameters_deep([4, 3, 1])["W1"].shape
+        (3, 4)
+    """
+    dims = check_layer_dims(layer_dims)
+    np.random.seed(1)
+    parameters = {}
+    for l in range(1, len(dims)):
+        parameters[f"W{l}"] = np.random.randn(dims[l], dims[l - 1]) / np.sqrt(dims[l - 1])
+        parameters[f"b{l}"] = np.zeros((dims[l], 1))
+    return parameters
+
+
+def _check_training(X, Y, n_x: int, learning_rate: float, num_iterations: int):
+    X, Y = check_X_Y(X, Y, n_x=n_x)
+    check_positive(learning_rate, "learning_rate")
+    check_positive(num_iterations, "num_iterations", integer=True)
+    return X, Y
+
+
+def _gradient_descent(
+    step: Callable[[dict], tuple[float, dict]],
+    parameters: dict,
+    learning_rate: float,
+    num_iterations: int,
+    print_cost: bool,
+) -> tuple[dict, list[float], float]:
+    """The course's training loop: returns ``(parameters, costs, cost of the last iteration)``.
+
+    Costs are recorded every 100 iterations; with ``print_cost`` they are printed then and at
+    the last iteration, as the lab does.
+    """
+    costs = []
+    for i in range(num_iterations):
+        cost, grads = step(parameters)
+        parameters = update_parameters(parameters, grads, learning_rate)
+        if print_cost and (i % 100 == 0 or i == num_iterations - 1):
+            print(f"Cost after iteration {i}: {cost}")
+        if i % 100 == 0:
+            costs.append(cost)
+    return parameters, costs, cost
+
+
+def _two_layer_step(X: np.ndarray, Y: np.ndarray) -> Callable[[dict], tuple[float, dict]]:
+    def step(parameters: dict) -> tuple[float, dict]:
+        A1, cache1 = linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu")
+        A2, cache2 = linear_activation_forward(A1, parameters["W2"], parameters["b2"], "sigmoid")
+        dA2 = -(np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))
+        dA1, dW2, db2 = linear_activation_backward(dA2, cache2, "sigmoid")
+        _, dW1, db1 = linear_activation_backward(dA1, cache1, "relu")
+        return compute_cost(A2, Y), {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+
+    return step
+
+
+def _L_layer_step(X: np.ndarray, Y: np.ndarray) -> Callable[[dict], tuple[float, dict]]:
+    def step(parameters: dict) -> tuple[float, dict]:
+        AL, caches = _forward(X, parameters)
+        return compute_cost(AL, Y), L_model_backward(AL, Y, caches)
+
+    return step
+
+
+def _train_two_layer(X, Y, layers_dims, learning_rate, num_iterations, print_cost):
+    n_x, n_h, n_y = check_layer_dims(layers_dims, min_layers=3)
+    X, Y = _check_training(X, Y, n_x, learning_rate, num_iterations)
+    np.random.seed(1)
+    parameters = initialize_parameters(n_x, n_h, n_y)
+    return _gradient_descent(
+        _two_layer_step(X, Y), parameters, learning_rate, num_iterations, print_cost
+    )
+
+
+def _train_L_layer(X, Y, layers_dims, learning_rate, num_iterations, print_cost):
+    dims = check_layer_dims(layers_dims)
+    X, Y = _check_training(X, Y, dims[0], learning_rate, num_iterations)
+    np.random.seed(1)
+    parameters = initialize_parameters_deep(dims)
+    return _gradient_descent(
+        _L_layer_step(X, Y), parameters, learning_rate, num_iterations, print_cost
+    )
+
+
+def two_layer_model(
+    X,
+    Y,
+    layers_dims,
+    learning_rate: float = 0.0075,
+    num_iterations: int = 3000,
+    print_cost: bool = False,
+) -> tuple[dict, list[float]]:
+    """LINEAR → RELU → LINEAR → SIGMOID trained by gradient descent.
+
+    Seeds numpy with 1 and uses the step-by-step ``initialize_parameters`` (``randn * 0.01``).
+
+    Returns:
+        ``(parameters, costs)`` with the cost every 100 iterations.
+
+    Example:
+        >>> parameters, costs = two_layer_model(train_x, train_y, (12288, 7, 1),
+        ...                                     num_iterations=2500)  # doctest: +SKIP
+    """
+    parameters, costs, _ = _train_two_layer(
+        X, Y, layers_dims, learning_rate, num_iterations, print_cost
+    )
+    return parameters, costs
+
+
+def L_layer_model(
+    X,
+    Y,
+    layers_dims,
+    learning_rate: float = 0.0075,
+    num_iterations: int = 3000,
+    print_cost: bool = False,
+) -> tuple[dict, list[float]]:
+    """[LINEAR → RELU] × (L-1) → LINEAR → SIGMOID trained by gradient descent.
+
+    Seeds numpy with 1, then :func:`initialize_parameters_deep` (scaled by ``1/sqrt(n_{l-1})``).
+
+    Returns:
+        ``(parameters, costs)`` with the cost every 100 iterations.
+
+    Example:
+        >>> parameters, costs = L_layer_model(train_x, train_y, [12288, 20, 7, 5, 1],
+        ...                                   num_iterations=2500)  # doctest: +SKIP
+    """
+    parameters, costs, _ = _train_L_layer(
+        X, Y, layers_dims, learning_rate, num_iterations, print_cost
+    )
+    return parameters, costs
+
+
+def predict(X, y, parameters: dict, print_accuracy: bool = True) -> np.ndarray:
+    """Predict 0/1 labels (1, m) with the L-layer network and print the accuracy.
+
+    Example:
+        >>> p = predict(test_x, test_y, parameters)  # doctest: +SKIP
+        Accuracy: 0.8
+    """
+    AL, _ = L_model_forward(X, parameters)
+    p = (AL > 0.5).astype(float)
+    if print_accuracy:
+        print(f"Accuracy: {np.mean(p == np.asarray(y))}")
+    return p
+
+
+def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w4-deep-nn-app") -> LabResult:
+    """Reproduce the lab: the two-layer and the 4-layer cat classifiers, and their Keras twins.
+
+    ``quick`` skips the Keras two-layer twin.
+    """
+    from dlspec.data.catvnoncat import flatten_images, load_dataset
+    from dlspec.foundations.keras_models import (
+        deep_classifier,
+        fit_full_batch,
+        keras_accuracy,
+        set_course_parameters,
+    )
+    from dlspec.viz import plot_costs, plot_mislabeled_images
+
+    out_dir = Path(out_dir)
+    train_x_orig, train_y, test_x_orig, test_y, classes = load_dataset()
+    train_x, test_x = flatten_images(train_x_orig), flatten_images(test_x_orig)
+    n_x = train_x.shape[0]
+    result = LabResult("c1w4-deep-nn-app")
+    runs = {
+        "two-layer": (_train_two_layer, (n_x, 7, 1)),
+        "L-layer": (_train_L_layer, (n_x, 20, 7, 5, 1)),
+    }
+    curves = {}
+    for name, (train, dims) in runs.items():
+        parameters, costs, last_cost = train(train_x, train_y, dims, 0.0075, 2500, False)
+        curves[name] = costs
+        result.metrics[f"{name} cost @2499"] = last_cost
+        for split, x, y in (("train", train_x, train_y), ("test", test_x, test_y)):
+            p = predict(x, y, parameters, print_accuracy=False)
+            result.metrics[f"{name} {split} accuracy"] = float(np.mean(p == y))
+        result.extra[f"{name} parameters"] = parameters
+    result.figures.append(plot_costs(curves, out_dir / "costs.png", title="Learning rate = 0.0075"))
+    p_test = predict(test_x, test_y, result.extra["L-layer parameters"], print_accuracy=False)
+    result.figures.append(
+        plot_mislabeled_images(classes, test_x, test_y, p_test, out_dir / "mislabeled.png")
+    )
+
+    keras_runs = {"L-layer": (runs["L-layer"][1], initialize_parameters_deep)}
+    if not quick:
+        keras_runs["two-layer"] = (runs["two-layer"][1], lambda d: initialize_parameters(*d))
+    for name, (dims, init) in keras_runs.items():
+        model = deep_classifier(dims)
+        set_course_parameters(model, init(dims))
+        fit_full_batch(model, train_x, train_y, learning_rate=0.0075, num_iterations=2500)
+        result.metrics[f"Keras {name} test accuracy"] = keras_accuracy(model, test_x, test_y)
+    return result

@@ -1,0 +1,218 @@
+"""C1W4A1 "Building your deep neural network: step by step": L-layer forward and backward passes.
+
+Caches follow the course: ``linear_cache = (A_prev, W, b)``, ``activation_cache = Z``, and
+``L_model_forward`` returns a list of ``(linear_cache, activation_cache)`` tuples.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+
+from dlspec.labs import LabResult
+from dlspec.validation import check_array, check_layer_dims, check_positive, check_X_Y
+
+__all__ = [
+    "sigmoid",
+    "relu",
+    "sigmoid_backward",
+    "relu_backward",
+    "initialize_parameters",
+    "initialize_parameters_deep",
+    "linear_forward",
+    "linear_activation_forward",
+    "L_model_forward",
+    "compute_cost",
+    "linear_backward",
+    "linear_activation_backward",
+    "L_model_backward",
+    "update_parameters",
+    "run",
+]
+
+ACTIVATIONS = ("sigmoid", "relu")
+
+
+def sigmoid(Z) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(A, cache)``: ``A = 1 / (1 + exp(-Z))`` and ``cache = Z``."""
+    return 1 / (1 + np.exp(-Z)), Z
+
+
+def relu(Z) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(A, cache)``: ``A = max(0, Z)`` and ``cache = Z``."""
+    return np.maximum(0, Z), Z
+
+
+def sigmoid_backward(dA, cache) -> np.ndarray:
+    """``dZ = dA · s(1 - s)`` with ``s = sigmoid(Z)``, ``Z = cache``."""
+    s = 1 / (1 + np.exp(-cache))
+    return dA * s * (1 - s)
+
+
+def relu_backward(dA, cache) -> np.ndarray:
+    """``dZ = dA`` where ``Z > 0``, else 0."""
+    return np.where(cache > 0, dA, 0.0)
+
+
+def initialize_parameters(n_x: int, n_h: int, n_y: int) -> dict[str, np.ndarray]:
+    """Two-layer parameters ``randn * 0.01`` / zeros; seeds numpy with 1 like the course.
+
+    Example:
+        >>> initialize_parameters(3, 2, 1)["W2"]
+        array([[ 0.01744812, -0.00761207]])
+    """
+    for value, name in ((n_x, "n_x"), (n_h, "n_h"), (n_y, "n_y")):
+        check_positive(value, name, integer=True)
+    np.random.seed(1)
+    W1 = np.random.randn(n_h, n_x) * 0.01
+    b1 = np.zeros((n_h, 1))
+    W2 = np.random.randn(n_y, n_h) * 0.01
+    b2 = np.zeros((n_y, 1))
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+
+
+def initialize_parameters_deep(layer_dims) -> dict[str, np.ndarray]:
+    """L-layer parameters ``W_l = randn(n_l, n_{l-1}) * 0.01``, zero ``b_l``; seeds numpy with 3.
+
+    Example:
+        >>> sorted(initialize_parameters_deep([5, 4, 3]))
+        ['W1', 'W2', 'b1', 'b2']
+    """
+    dims = check_layer_dims(layer_dims)
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(dims)):
+        parameters[f"W{l}"] = np.random.randn(dims[l], dims[l - 1]) * 0.01
+        parameters[f"b{l}"] = np.zeros((dims[l], 1))
+    return parameters
+
+
+def linear_forward(A, W, b) -> tuple[np.ndarray, tuple]:
+    """``Z = W·A + b``; returns ``(Z, (A, W, b))``.
+
+    Example:
+        >>> Z, cache = linear_forward(np.ones((3, 2)), np.ones((1, 3)), np.zeros((1, 1)))
+        >>> Z
+        array([[3., 3.]])
+    """
+    W = check_array(W, "W", ndim=2)
+    A = check_array(A, "A_prev", shape=(W.shape[1], None), finite=False)
+    b = check_array(b, "b", shape=(W.shape[0], 1))
+    return W @ A + b, (A, W, b)
+
+
+def _check_activation(activation: str) -> None:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}; got {activation!r}.")
+
+
+def linear_activation_forward(A_prev, W, b, activation: str) -> tuple[np.ndarray, tuple]:
+    """LINEAR → ACTIVATION; returns ``(A, (linear_cache, activation_cache))``."""
+    _check_activation(activation)
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    A, activation_cache = sigmoid(Z) if activation == "sigmoid" else relu(Z)
+    return A, (linear_cache, activation_cache)
+
+
+def _num_layers(parameters: dict) -> int:
+    L = len(parameters) // 2
+    expected = [f"{p}{l}" for l in range(1, L + 1) for p in ("W", "b")]
+    if L < 1 or sorted(parameters) != sorted(expected):
+        raise KeyError(f"parameters must hold keys {expected}; got {sorted(parameters)}.")
+    return L
+
+
+def L_model_forward(X, parameters: dict) -> tuple[np.ndarray, list]:
+    """[LINEAR → RELU] × (L-1) → LINEAR → SIGMOID.
+
+    Returns:
+        ``(AL, caches)``: the output (n_y, m) and the L layer caches.
+    """
+    X = check_array(X, "X", ndim=2)
+    return _forward(X, parameters)
+
+
+def _forward(X: np.ndarray, parameters: dict) -> tuple[np.ndarray, list]:
+    """:func:`L_model_forward` without the check of X (done once by the training loops)."""
+    L = _num_layers(parameters)
+    A = X
+    caches = []
+    for l in range(1, L):
+        A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], "relu")
+        caches.append(cache)
+    AL, cache = linear_activation_forward(A, parameters[f"W{L}"], parameters[f"b{L}"], "sigmoid")
+    caches.append(cache)
+    return AL, caches
+
+
+def compute_cost(AL, Y) -> float:
+    """Cross-entropy cost as a float.
+
+    Example:
+        >>> round(compute_cost(np.array([[.8, .9, .4]]), np.array([[1, 1, 0]])), 8)
+        0.27977656
+    """
+    AL, Y = check_X_Y(AL, Y)
+    m = Y.shape[1]
+    cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m
+    return float(np.squeeze(cost))
+
+
+def linear_backward(dZ, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of the linear part: ``(dA_prev, dW, db)``."""
+    A_prev, W, _ = cache
+    dZ = check_array(dZ, "dZ", shape=(W.shape[0], A_prev.shape[1]), finite=False)
+    m = A_prev.shape[1]
+    dW = dZ @ A_prev.T / m
+    db = np.sum(dZ, axis=1, keepdims=True) / m
+    dA_prev = W.T @ dZ
+    return dA_prev, dW, db
+
+
+def linear_activation_backward(
+    dA, cache: tuple, activation: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward through ACTIVATION then LINEAR: ``(dA_prev, dW, db)``."""
+    _check_activation(activation)
+    linear_cache, activation_cache = cache
+    backward = sigmoid_backward if activation == "sigmoid" else relu_backward
+    return linear_backward(backward(dA, activation_cache), linear_cache)
+
+
+def L_model_backward(AL, Y, caches: list) -> dict[str, np.ndarray]:
+    """Gradients of the whole network: keys ``dA0…dA{L-1}``, ``dW1…dWL``, ``db1…dbL``."""
+    Y = np.asarray(Y).reshape(np.shape(AL))
+    L = len(caches)
+    grads = {}
+    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    dA_prev, dW, db = linear_activation_backward(dAL, caches[L - 1], "sigmoid")
+    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = dA_prev, dW, db
+    for l in reversed(range(L - 1)):
+        dA_prev, dW, db = linear_activation_backward(grads[f"dA{l + 1}"], caches[l], "relu")
+        grads[f"dA{l}"], grads[f"dW{l + 1}"], grads[f"db{l + 1}"] = dA_prev, dW, db
+    return grads
+
+
+def update_parameters(params: dict, grads: dict, learning_rate: float) -> dict:
+    """Gradient descent on a deep copy of ``params``: ``W_l -= learning_rate · dW_l``."""
+    check_positive(learning_rate, "learning_rate")
+    parameters = copy.deepcopy(params)
+    for l in range(1, _num_layers(parameters) + 1):
+        for p in ("W", "b"):
+            grad = grads[f"d{p}{l}"]
+            if np.shape(grad) != parameters[f"{p}{l}"].shape:
+                raise ValueError(
+                    f"grads['d{p}{l}'] has shape {np.shape(grad)} but parameters['{p}{l}'] has "
+                    f"{parameters[f'{p}{l}'].shape}."
+                )
+            parameters[f"{p}{l}"] -= learning_rate * grad
+    return parameters
+
+
+def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w4-deep-nn-step") -> LabResult:
+    """Check every building block against the course's visible test cases."""
+    from dlspec.foundations.golden_run import run_golden_cases
+
+    return run_golden_cases("c1w4-deep-nn-step")

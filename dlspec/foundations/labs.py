@@ -1,0 +1,80 @@
+"""Registry entries of the Course 1 labs (Neural Networks and Deep Learning)."""
+
+from dlspec.data.catvnoncat import CATVNONCAT_FILES
+from dlspec.labs import Lab, Target
+
+_CAT_FILES = tuple(CATVNONCAT_FILES.values())
+
+LABS = (
+    Lab(
+        id="c1w2-numpy-basics",
+        title="Python basics with numpy",
+        course=1,
+        week=2,
+        entry="dlspec.foundations.numpy_basics:run",
+        targets=(Target("golden cases passed", 1.0, minimum=1.0),),
+        script="assignments/c1w2_numpy_basics.py",
+    ),
+    Lab(
+        id="c1w2-logreg",
+        title="Logistic regression with a neural network mindset",
+        course=1,
+        week=2,
+        entry="dlspec.foundations.logistic_regression:run",
+        data=_CAT_FILES,
+        targets=(
+            Target("train accuracy %", 99.04306220095694, minimum=98.0),
+            Target("test accuracy %", 70.0, minimum=68.0),
+            Target("cost @1900", 0.140872, maximum=0.1409),
+            Target("Keras test accuracy %", 70.0, minimum=68.0),
+        ),
+        script="assignments/c1w2_logistic_regression.py",
+    ),
+    Lab(
+        id="c1w3-planar",
+        title="Planar data classification with one hidden layer",
+        course=1,
+        week=3,
+        entry="dlspec.foundations.planar_classification:run",
+        targets=(
+            Target("logistic regression accuracy %", 47.0, maximum=60.0),
+            Target("accuracy % (n_h = 4)", 90.75, minimum=88.0),
+            Target("Keras accuracy % (n_h = 4)", 90.75, minimum=88.0),
+            *(
+                Target(f"accuracy % (n_h = {n_h}, 5000 it)", course, minimum=course - 2.0)
+                for n_h, course in zip(
+                    (1, 2, 3, 4, 5, 20, 50), (67.5, 67.25, 90.75, 90.5, 91.25, 91.0, 90.25)
+                )
+            ),
+        ),
+        script="assignments/c1w3_planar.py",
+    ),
+    Lab(
+        id="c1w4-deep-nn-step",
+        title="Building your deep neural network: step by step",
+        course=1,
+        week=4,
+        entry="dlspec.foundations.deep_nn_step_by_step:run",
+        targets=(Target("golden cases passed", 1.0, minimum=1.0),),
+        script="assignments/c1w4_deep_nn_step_by_step.py",
+    ),
+    Lab(
+        id="c1w4-deep-nn-app",
+        title="Deep neural network for image classification: application",
+        course=1,
+        week=4,
+        entry="dlspec.foundations.deep_nn_application:run",
+        data=_CAT_FILES,
+        targets=(
+            Target("two-layer cost @2499", 0.04421498215868951, maximum=0.045),
+            Target("two-layer train accuracy", 1.0, minimum=0.99),
+            Target("two-layer test accuracy", 0.72, minimum=0.70),
+            Target("L-layer cost @2499", 0.088439943441702, maximum=0.089),
+            Target("L-layer train accuracy", 0.9856459330143539, minimum=0.98),
+            Target("L-layer test accuracy", 0.8, minimum=0.78),
+            Target("Keras L-layer test accuracy", 0.8, minimum=0.78),
+            Target("Keras two-layer test accuracy", 0.72, minimum=0.70),
+        ),
+        script="assignments/c1w4_deep_nn_application.py",
+    ),
+)

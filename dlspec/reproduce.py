@@ -1,0 +1,125 @@
+"""Run labs and write the results table (ours vs the course's) to ``reports/results.md``."""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dlspec.data.paths import DataNotFoundError, data_path
+from dlspec.io import atomic_write_text
+from dlspec.labs import Lab, LabResult, all_labs
+
+__all__ = ["LabOutcome", "run_lab", "reproduce", "results_markdown", "results_table"]
+
+
+@dataclass
+class LabOutcome:
+    """A lab's result, or why it was skipped, and how long it took."""
+
+    lab: Lab
+    result: LabResult | None = None
+    skipped: str = ""
+    seconds: float = 0.0
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _rows(lab: Lab, result: LabResult) -> list[tuple[str, str, str, str]]:
+    targets = {t.metric: t for t in lab.targets}
+    rows = []
+    for metric, value in result.metrics.items():
+        target = targets.get(metric)
+        if target is None:
+            rows.append((metric, _fmt(value), "", ""))
+            continue
+        bound = (f"≥ {_fmt(target.minimum)}" if target.minimum is not None else "") + (
+            f" ≤ {_fmt(target.maximum)}" if target.maximum is not None else ""
+        )
+        status = "ok" if target.met(value) else "MISSED"
+        rows.append((metric, _fmt(value), _fmt(target.course), f"{status} ({bound.strip()})"))
+    return rows
+
+
+def run_lab(lab: Lab, *, quick: bool = False, out_dir: str | Path = "reports") -> LabOutcome:
+    """Run one lab, turning missing course data into a skip that says how to get it."""
+    start = time.perf_counter()
+    try:
+        for relpath in lab.data:
+            data_path(relpath)
+        result = lab.run(quick=quick, out_dir=out_dir)
+    except DataNotFoundError as err:
+        return LabOutcome(lab, skipped=str(err), seconds=time.perf_counter() - start)
+    return LabOutcome(lab, result, seconds=time.perf_counter() - start, rows=_rows(lab, result))
+
+
+def results_table(outcomes: Iterable[LabOutcome]) -> list[tuple[str, str, str, str, str]]:
+    """Rows ``(lab, metric, ours, course, check)`` of every outcome, skips included."""
+    table = []
+    for outcome in outcomes:
+        if outcome.result is None:
+            table.append((outcome.lab.id, "skipped: course data missing", "", "", ""))
+        table.extend((outcome.lab.id, *row) for row in outcome.rows)
+    return table
+
+
+def results_markdown(outcomes: list[LabOutcome], *, quick: bool) -> str:
+    """The report: a header, the table, skipped labs with the fix, and the figures."""
+    import numpy as np
+    import tensorflow as tf
+
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# dlspec results: ours vs the course",
+        "",
+        f"{now} · {'quick' if quick else 'full'} run · Python {platform.python_version()} · "
+        f"TensorFlow {tf.__version__} · NumPy {np.__version__} · {platform.machine()}",
+        "",
+        "| lab | metric | ours | course | check |",
+        "|---|---|---|---|---|",
+        *(f"| {' | '.join(row)} |" for row in results_table(outcomes)),
+        "",
+        "| lab | seconds |",
+        "|---|---|",
+        *(f"| {o.lab.id} | {o.seconds:.1f} |" for o in outcomes),
+    ]
+    skipped = [o for o in outcomes if o.result is None]
+    if skipped:
+        lines += ["", "## Skipped", ""] + [f"- **{o.lab.id}**: {o.skipped}" for o in skipped]
+    figures = [(o.lab.id, f) for o in outcomes if o.result for f in o.result.figures]
+    if figures:
+        lines += ["", "## Figures", ""] + [f"- {lab}: `{path}`" for lab, path in figures]
+    return "\n".join(lines) + "\n"
+
+
+def reproduce(
+    lab_ids: Iterable[str] | None = None,
+    *,
+    quick: bool = False,
+    out_dir: str | Path = "reports",
+    echo: Callable[[str], None] = print,
+) -> list[LabOutcome]:
+    """Run the labs (all by default), print progress, write ``out_dir/results.md``.
+
+    Example:
+        >>> outcomes = reproduce(["c1w3-planar"], quick=True)  # doctest: +SKIP
+    """
+    labs = all_labs()
+    selected = [labs[i] for i in lab_ids] if lab_ids is not None else list(labs.values())
+    outcomes = []
+    for n, lab in enumerate(selected, start=1):
+        echo(f"[{n}/{len(selected)}] {lab.id}: {lab.title} ...")
+        outcome = run_lab(lab, quick=quick, out_dir=out_dir)
+        echo(f"    {'skipped' if outcome.skipped else 'done'} in {outcome.seconds:.1f} s")
+        outcomes.append(outcome)
+    report = atomic_write_text(
+        Path(out_dir) / "results.md", results_markdown(outcomes, quick=quick)
+    )
+    echo(f"Results written to {report}")
+    return outcomes

@@ -1,0 +1,116 @@
+"""Input validation shared by every public entry point.
+
+Messages follow one pattern: which argument, what was expected, what was got, and the likely fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["check_array", "check_X_Y", "check_layer_dims", "check_positive"]
+
+
+def _shape_str(shape: Sequence[int | None]) -> str:
+    return (
+        "("
+        + ", ".join("m" if s is None else str(s) for s in shape)
+        + ("," if len(shape) == 1 else "")
+        + ")"
+    )
+
+
+def _matches(actual: Sequence[int], shape: Sequence[int | None]) -> bool:
+    return all(s is None or s == a for s, a in zip(shape, actual))
+
+
+def check_array(
+    x,
+    name: str,
+    *,
+    shape: Sequence[int | None] | None = None,
+    ndim: int | None = None,
+    numeric: bool = True,
+    finite: bool = True,
+) -> np.ndarray:
+    """Return ``x`` as an ndarray after checking its rank, shape and values.
+
+    Args:
+        x: array-like to check.
+        name: argument name used in error messages.
+        shape: expected shape; ``None`` entries match any size.
+        ndim: expected rank (implied by ``shape`` when given).
+        numeric: require a boolean, integer or floating dtype.
+        finite: reject NaN and infinity.
+
+    Returns:
+        ``np.asarray(x)``.
+
+    Example:
+        >>> check_array([[1.0, 2.0]], "Y", shape=(1, None)).shape
+        (1, 2)
+    """
+    arr = np.asarray(x)
+    if numeric and arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a numeric array; got dtype {arr.dtype}.")
+    if shape is not None:
+        ndim = len(shape)
+    if ndim is not None and arr.ndim != ndim:
+        want = _shape_str(shape) if shape is not None else f"{ndim}-D"
+        raise ValueError(f"{name} must have shape {want}; got {arr.shape} ({arr.ndim}-D).")
+    if shape is not None and not _matches(arr.shape, shape):
+        hint = " Did you forget to transpose?" if _matches(arr.shape[::-1], shape) else ""
+        raise ValueError(f"{name} must have shape {_shape_str(shape)}; got {arr.shape}.{hint}")
+    if finite and arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(
+            f"{name} contains NaN or infinity; clean the input or lower the learning rate."
+        )
+    return arr
+
+
+def check_X_Y(X, Y, *, n_x: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Check the course's column-major convention: X is (n_x, m), Y is (1, m).
+
+    Example:
+        >>> X, Y = check_X_Y(np.zeros((2, 3)), np.ones((1, 3)))
+    """
+    X = check_array(X, "X", shape=(n_x, None))
+    Y = check_array(Y, "Y", ndim=2)
+    if Y.shape[1] != X.shape[1]:
+        hint = " Y looks transposed: use Y.reshape(1, -1)." if Y.shape == (X.shape[1], 1) else ""
+        raise ValueError(
+            f"X and Y must have the same number of examples m (columns): X is {X.shape}, "
+            f"Y is {Y.shape}.{hint}"
+        )
+    return X, Y
+
+
+def check_layer_dims(layer_dims: Sequence[int], *, min_layers: int = 2) -> list[int]:
+    """Check a course ``layer_dims`` list such as ``[12288, 20, 7, 5, 1]``.
+
+    Example:
+        >>> check_layer_dims((4, 3, 1))
+        [4, 3, 1]
+    """
+    dims = list(layer_dims)
+    if len(dims) < min_layers:
+        raise ValueError(
+            f"layer_dims needs at least {min_layers} sizes (input, ..., output); got {dims}."
+        )
+    bad = [d for d in dims if isinstance(d, bool) or not isinstance(d, int | np.integer) or d < 1]
+    if bad:
+        raise ValueError(f"layer_dims must hold positive integers; got {dims} (bad: {bad}).")
+    return [int(d) for d in dims]
+
+
+def check_positive(value, name: str, *, integer: bool = False) -> None:
+    """Raise ``ValueError`` unless ``value`` is a positive (integer) number."""
+    ok = (
+        isinstance(value, int | np.integer)
+        if integer
+        else isinstance(value, int | float | np.number)
+    )
+    if isinstance(value, bool) or not ok or value <= 0:
+        kind = "a positive integer" if integer else "a positive number"
+        raise ValueError(f"{name} must be {kind}; got {value!r}.")

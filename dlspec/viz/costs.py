@@ -1,0 +1,48 @@
+"""Cost curves: the cost every ``every`` iterations, one line per run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from dlspec.viz.figures import new_axes, save_figure
+
+__all__ = ["plot_costs"]
+
+
+def plot_costs(
+    costs: Sequence[float] | Mapping[str, Sequence[float]],
+    path: str | os.PathLike,
+    *,
+    every: int = 100,
+    title: str = "Cost",
+    log_scale: bool = False,
+) -> Path:
+    """Plot one cost curve (a list) or several (``{label: costs}``) and save a PNG.
+
+    Args:
+        costs: costs recorded every ``every`` iterations, or a dict of such lists.
+        path: where to write the PNG.
+        every: iterations between two recorded costs (the course records every 100).
+        title: figure title, e.g. ``"Learning rate = 0.005"``.
+        log_scale: logarithmic y axis.
+
+    Example:
+        >>> plot_costs(d["costs"], "reports/c1w2/costs.png", title="lr = 0.005")  # doctest: +SKIP
+    """
+    curves = dict(costs) if isinstance(costs, Mapping) else {"": costs}
+    fig, ax = new_axes()
+    for label, values in curves.items():
+        values = np.ravel(np.asarray(values, dtype=float))
+        ax.plot(np.arange(len(values)) * every, values, label=label or None)
+    ax.set_xlabel("iterations")
+    ax.set_ylabel("cost")
+    ax.set_title(title)
+    if log_scale:
+        ax.set_yscale("log")
+    if len(curves) > 1 or "" not in curves:
+        ax.legend()
+    return save_figure(fig, path)

@@ -1,0 +1,32 @@
+"""Shared fixtures: the course data folder (skip, or fail under DLSPEC_REQUIRE_DATA=1)."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import pytest
+
+from dlspec.data.paths import DATA_DIR_ENV, DataNotFoundError, data_path, require_data
+
+matplotlib.use("Agg")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def need_data(*relpaths: str):
+    """Return the data paths, or skip (fail with DLSPEC_REQUIRE_DATA=1) when one is missing."""
+    try:
+        return [data_path(p) for p in relpaths]
+    except DataNotFoundError as err:
+        if require_data():
+            pytest.fail(f"{DATA_DIR_ENV} data required (DLSPEC_REQUIRE_DATA=1): {err}")
+        pytest.skip(str(err))
+
+
+@pytest.fixture
+def cat_data():
+    """The cat / non-cat arrays of ``load_dataset``."""
+    from dlspec.data.catvnoncat import CATVNONCAT_FILES, load_dataset
+
+    need_data(*CATVNONCAT_FILES.values())
+    return load_dataset()
