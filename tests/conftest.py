@@ -30,3 +30,13 @@ def cat_data():
 
     need_data(*CATVNONCAT_FILES.values())
     return load_dataset()
+
+
+@pytest.fixture(scope="session")
+def cat():
+    """Cat / non-cat flattened as the course feeds it: (train_x, train_y, test_x, test_y)."""
+    from dlspec.data.catvnoncat import CATVNONCAT_FILES, flatten_images, load_dataset
+
+    need_data(*CATVNONCAT_FILES.values())
+    train_x_orig, train_y, test_x_orig, test_y, _ = load_dataset()
+    return flatten_images(train_x_orig), train_y, flatten_images(test_x_orig), test_y

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlspec.data import flatten_images, load_planar_dataset
+from dlspec.data import load_planar_dataset
 from dlspec.foundations import deep_nn_application as app
 from dlspec.foundations import logistic_regression as logreg
 from dlspec.foundations import planar_classification as planar
@@ -11,17 +11,6 @@ from dlspec.foundations import planar_classification as planar
 LOGREG_COSTS = [0.693147, 0.584508, 0.466949, 0.376007, 0.331463, 0.303273, 0.279880, 0.260042,
                 0.242941, 0.228004, 0.214820, 0.203078, 0.192544, 0.183033, 0.174399, 0.166521,
                 0.159305, 0.152667, 0.146542, 0.140872]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def cat(request):
-    from conftest import need_data
-
-    from dlspec.data.catvnoncat import CATVNONCAT_FILES, load_dataset
-
-    need_data(*CATVNONCAT_FILES.values())
-    train_x_orig, train_y, test_x_orig, test_y, classes = load_dataset()
-    return flatten_images(train_x_orig), train_y, flatten_images(test_x_orig), test_y
 
 
 def test_logistic_regression_reproduces_course(cat):

@@ -1,0 +1,657 @@
+"""The one custom training loop shared by every lab that trains with TensorFlow: ``Trainer``."""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from dlspec.training.checkpointing import TrainingCheckpoint
+from dlspec.training.data_checks import check_dataset, known_num_batches
+from dlspec.training.distribute import (
+    build_model,
+    build_optimizer,
+    is_default_strategy,
+    resolve_jit_compile,
+    resolve_strategy,
+)
+from dlspec.training.errors import NonFiniteLossError
+from dlspec.training.losses import per_example_loss
+from dlspec.training.metrics import build_metrics, check_metric_identifiers
+from dlspec.training.progress import EpochProgress
+from dlspec.training.tensorboard import EpochSummaries
+from dlspec.validation import check_positive
+
+__all__ = ["Trainer"]
+
+History = dict[str, list[float]]
+
+
+def _batch_size(x) -> tf.Tensor:
+    """Number of examples in the (possibly nested) input batch ``x``."""
+    return tf.shape(tf.nest.flatten(x)[0])[0]
+
+
+def _to_python(value) -> float | list:
+    """A metric result as a float (or a list for vector-valued metrics such as F1Score)."""
+    arr = np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
+    return float(arr) if arr.size == 1 else arr.tolist()
+
+
+def _iterator_functions(
+    replica_step: Callable, strategy: tf.distribute.Strategy, loss_dtype: tf.DType
+) -> tuple[Callable[[Iterator], tf.Tensor], Callable[[Iterator], tuple[tf.Tensor, tf.Tensor]]]:
+    """Build ``tf.function`` steps that run ``replica_step(x, y)`` on the next batch.
+
+    Returns:
+        ``(step, maybe_step)``. ``step(iterator)`` returns the global batch's mean loss (the
+        sum of the replicas' losses, each already divided by the global batch size); use it
+        when the number of batches is known. ``maybe_step(iterator)`` returns ``(has_batch,
+        loss)`` and does nothing once the data is exhausted: with ``next(iterator)`` the call
+        that hits the end could still bump the optimizer's iteration counter (``model.fit``
+        has that flaw on datasets of unknown length), which would shift Adam's bias correction.
+    """
+
+    def distributed_step(x, y):
+        per_replica = strategy.run(replica_step, args=(x, y))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+    @tf.function(reduce_retracing=True)
+    def step(iterator):
+        x, y = next(iterator)
+        return distributed_step(x, y)
+
+    @tf.function(reduce_retracing=True)
+    def maybe_step(iterator):
+        optional = iterator.get_next_as_optional()
+        has_batch = optional.has_value()
+        loss = tf.cond(
+            has_batch,
+            lambda: tf.cast(distributed_step(*optional.get_value()), loss_dtype),
+            lambda: tf.zeros([], loss_dtype),
+        )
+        return has_batch, loss
+
+    return step, maybe_step
+
+
+class Trainer:
+    """Train a Keras model with a custom ``tf.distribute``-aware loop, like ``model.fit``.
+
+    Each step is a ``tf.function`` built from ``tf.GradientTape`` and run on every replica with
+    ``strategy.run``: per-example losses are summed and divided by the *global* batch size
+    (``tf.nn.compute_average_loss``; the global size is counted in-graph, so a short last batch
+    is weighted correctly), ``model.losses`` are added with ``tf.nn.scale_regularization_loss``,
+    and the replicas' losses are combined with ``strategy.reduce``. The loss and metrics are
+    stateful Keras metrics, reset each epoch and reported under ``model.fit``'s names
+    (``loss``, ``accuracy``, ``val_loss``, ...).
+
+    With ``checkpoint_dir``, the model, optimizer, counters and running metrics are saved with
+    ``tf.train.CheckpointManager`` (and the per-epoch history to ``history.json``, atomically);
+    a Trainer pointed at a folder holding a checkpoint restores it and carries on, so a killed
+    run resumes where it stopped and ends with the same weights and history as an uninterrupted
+    one (given a deterministic data order and a model without random layers); it prints
+    ``Resuming from checkpoint ... at epoch N`` unless ``verbose=0``. A constant learning rate
+    passed to the new Trainer wins over the checkpoint's. After every step the loss is checked:
+    a NaN or infinite loss restores the last good checkpoint and raises
+    :class:`~dlspec.training.NonFiniteLossError` naming the epoch and step, so the run can be
+    restarted with, say, a lower learning rate.
+
+    Not supported (use ``model.fit``): sample weights, multi-output models, loss masks,
+    callbacks.
+
+    Args:
+        model: a ``keras.Model``, or a zero-argument callable returning one (called inside
+            ``strategy.scope()``; required for a non-default strategy unless the model was
+            already built inside that scope).
+        optimizer: a ``keras.optimizers`` name, an ``Optimizer``, or a zero-argument callable
+            returning one; always created inside ``strategy.scope()``.
+        loss: a ``keras.losses`` name, a ``keras.losses.Loss``, or ``fn(y_true, y_pred)``
+            returning per-example losses.
+        metrics: metric names (``"accuracy"`` picks binary / categorical / sparse accuracy from
+            the shapes, as Keras does), ``keras.metrics.Metric`` instances, metric classes or
+            zero-argument callables returning metrics, or metric functions ``fn(y_true,
+            y_pred)``.
+        strategy: a ``tf.distribute.Strategy``; ``None`` uses the current (default) strategy.
+        checkpoint_dir: folder for checkpoints and ``history.json``; resumed automatically.
+        max_to_keep: number of most recent checkpoints kept.
+        checkpoint_every: ``"epoch"``, or a number of steps between checkpoints (a checkpoint
+            is also written when ``fit`` finishes).
+        log_dir: folder for TensorBoard per-epoch scalars (``train/`` and ``validation/``).
+        verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+        jit_compile: compile each step with XLA. ``"auto"`` (default) does what ``model.fit``
+            does: XLA on GPU machines with the default strategy, never on CPU-only machines.
+
+    Attributes:
+        model: the built ``keras.Model``.
+        optimizer: the ``keras.optimizers.Optimizer``.
+        strategy: the ``tf.distribute.Strategy``.
+        metrics: the metric objects (after the first ``fit``/``evaluate``).
+        history: per-epoch logs, including epochs restored from a checkpoint.
+
+    Example:
+        >>> x = np.random.default_rng(0).normal(size=(256, 2)).astype("float32")
+        >>> y = (x[:, :1] + x[:, 1:] > 0).astype("float32")
+        >>> ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+        >>> trainer = Trainer(lambda: keras.Sequential([keras.layers.Dense(1, "sigmoid")]),
+        ...                   optimizer=lambda: keras.optimizers.SGD(learning_rate=0.5),
+        ...                   verbose=0)
+        >>> history = trainer.fit(ds, epochs=20)
+        >>> history["accuracy"][-1] > 0.95
+        True
+        >>> sorted(trainer.evaluate(ds))
+        ['accuracy', 'loss']
+    """
+
+    def __init__(
+        self,
+        model: keras.Model | Callable[[], keras.Model],
+        optimizer: str | keras.optimizers.Optimizer | Callable = "sgd",
+        loss: str | keras.losses.Loss | Callable = "binary_crossentropy",
+        metrics=("accuracy",),
+        strategy: tf.distribute.Strategy | None = None,
+        checkpoint_dir: str | os.PathLike | None = None,
+        max_to_keep: int = 3,
+        checkpoint_every: str | int = "epoch",
+        log_dir: str | os.PathLike | None = None,
+        verbose: int = 1,
+        jit_compile: bool | str = "auto",
+    ) -> None:
+        if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0 (silent), 1 (bar) or 2 (line); got {verbose!r}.")
+        check_positive(max_to_keep, "max_to_keep", integer=True)
+        if checkpoint_every != "epoch" and (
+            isinstance(checkpoint_every, bool)
+            or not isinstance(checkpoint_every, int | np.integer)
+            or checkpoint_every < 1
+        ):
+            raise ValueError(
+                f"checkpoint_every must be 'epoch' or a positive number of steps; "
+                f"got {checkpoint_every!r}."
+            )
+        for name, folder in (("checkpoint_dir", checkpoint_dir), ("log_dir", log_dir)):
+            if folder is not None and not isinstance(folder, str | os.PathLike):
+                raise TypeError(f"{name} must be a folder path or None; got {folder!r}.")
+        if jit_compile not in (True, False, "auto"):
+            raise ValueError(f"jit_compile must be True, False or 'auto'; got {jit_compile!r}.")
+
+        self.strategy = resolve_strategy(strategy)
+        self.model = build_model(model, self.strategy)
+        self.optimizer = build_optimizer(optimizer, self.strategy)
+        self._per_example_loss = per_example_loss(loss)
+        self._metric_ids = check_metric_identifiers(metrics)
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        self.max_to_keep = int(max_to_keep)
+        self.checkpoint_every = checkpoint_every
+        self.log_dir = Path(log_dir) if log_dir is not None else None
+        self.verbose = verbose
+        self._jit_request = jit_compile
+        self.jit_compile = False
+        self.metrics: list[keras.metrics.Metric] = []
+        self.history: History = {}
+
+        # Completed epochs, steps since the start, and steps into the current epoch. Python
+        # ints drive the loop; these variables are synced before each checkpoint.
+        self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+        self._step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self._epoch_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_step")
+
+        self._built = False
+        self._checkpoint: TrainingCheckpoint | None = None
+        self._summaries: EpochSummaries | None = None
+        self._train_data: dict | None = None  # distributed dataset / stream cache
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def epoch(self) -> int:
+        """Number of completed epochs (including those restored from a checkpoint)."""
+        return int(self._epoch.numpy())
+
+    def fit(
+        self,
+        dataset: tf.data.Dataset,
+        epochs: int = 1,
+        validation_data: tf.data.Dataset | None = None,
+        steps_per_epoch: int | None = None,
+    ) -> History:
+        """Train until ``epochs`` epochs are complete and return the history.
+
+        ``epochs`` counts from the start of training, as with ``model.fit(...,
+        initial_epoch=...)``: a Trainer resumed from a checkpoint after 2 epochs and asked for
+        ``epochs=4`` trains epochs 3 and 4.
+
+        Args:
+            dataset: a batched ``tf.data.Dataset`` of ``(x, y)`` pairs. Each epoch is one pass
+                over it, unless ``steps_per_epoch`` is given.
+            epochs: the total number of epochs to reach.
+            validation_data: optional ``tf.data.Dataset`` of ``(x, y)`` pairs, evaluated after
+                each epoch (``val_`` logs).
+            steps_per_epoch: optional steps per epoch. The data is then read as one endless
+                stream (the dataset repeated), so epochs need not line up with passes over it;
+                required for infinite datasets.
+
+        Returns:
+            ``{name: [value per epoch]}`` like ``model.fit(...).history``: ``"loss"``, the
+            metrics, and ``"val_..."`` entries when validating.
+
+        Raises:
+            NonFiniteLossError: a step produced a NaN or infinite loss.
+            TypeError, ValueError: invalid arguments (messages say what to change).
+
+        Example:
+            >>> history = trainer.fit(train_ds, epochs=10, validation_data=dev_ds)  # doctest: +SKIP
+            >>> history["val_accuracy"][-1]  # doctest: +SKIP
+            0.93
+        """
+        check_positive(epochs, "epochs", integer=True)
+        if steps_per_epoch is not None:
+            check_positive(steps_per_epoch, "steps_per_epoch", integer=True)
+        check_dataset(dataset, "dataset")
+        if steps_per_epoch is None and dataset.cardinality() == tf.data.INFINITE_CARDINALITY:
+            raise ValueError(
+                "dataset is infinite (it was .repeat()ed), so an epoch never ends; pass "
+                "steps_per_epoch=..., or drop the .repeat()."
+            )
+        if validation_data is not None:
+            check_dataset(validation_data, "validation_data")
+            if validation_data.cardinality() == tf.data.INFINITE_CARDINALITY:
+                raise ValueError("validation_data is infinite; drop its .repeat().")
+        self._ensure_built(dataset)
+
+        start_epoch = self.epoch
+        if start_epoch >= epochs:
+            if self.verbose:
+                print(
+                    f"Already trained for {start_epoch} epochs (epochs={epochs}); nothing to do. "
+                    "Pass a larger epochs to train further."
+                )
+            return self._history_copy()
+        if self.log_dir is not None and self._summaries is None:
+            self._summaries = EpochSummaries(self.log_dir)
+        progress = EpochProgress(self.verbose)
+        val_dist = val_steps = None
+        if validation_data is not None:
+            val_dist = self.strategy.experimental_distribute_dataset(validation_data)
+            val_steps = known_num_batches(validation_data)
+
+        batches = self._epoch_batches(dataset, steps_per_epoch)
+        for epoch in range(start_epoch, epochs):
+            iterator, num_steps = next(batches)
+            progress.start(epoch + 1, epochs, num_steps)
+            logs, steps = self._train_epoch(iterator, num_steps, epoch, progress)
+            if val_dist is not None:
+                val_logs = self._run_eval(val_dist, val_steps)
+                logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            self._end_epoch(epoch, logs)
+            progress.finish(steps, logs)
+        if self._checkpoint is not None and self.checkpoint_every != "epoch":
+            self._checkpoint.save(int(self._step.numpy()))
+        return self._history_copy()
+
+    def evaluate(self, dataset: tf.data.Dataset) -> dict[str, float]:
+        """Return the loss and metrics over one pass of ``dataset``.
+
+        A fresh Trainer whose ``checkpoint_dir`` holds a checkpoint restores it first.
+
+        Args:
+            dataset: a batched ``tf.data.Dataset`` of ``(x, y)`` pairs (finite).
+
+        Returns:
+            ``{"loss": ..., metric name: ...}``, like ``model.evaluate(..., return_dict=True)``.
+
+        Example:
+            >>> trainer.evaluate(test_ds)  # doctest: +SKIP
+            {'loss': 0.21, 'accuracy': 0.94}
+        """
+        check_dataset(dataset, "dataset")
+        if dataset.cardinality() == tf.data.INFINITE_CARDINALITY:
+            raise ValueError("dataset is infinite; evaluate needs a finite dataset (no .repeat()).")
+        self._ensure_built(dataset)
+        dist = self.strategy.experimental_distribute_dataset(dataset)
+        return self._run_eval(dist, known_num_batches(dataset))
+
+    # ------------------------------------------------------------------ building
+
+    def _ensure_built(self, dataset: tf.data.Dataset) -> None:
+        """Build model, optimizer, metrics and step functions; restore a checkpoint if any."""
+        if self._built:
+            return
+        x_spec, y_spec = dataset.element_spec
+        with self.strategy.scope():
+            y_pred = self._output_spec(dataset, x_spec)
+            if not self.model.trainable_variables:
+                raise ValueError("The model has no trainable weights; there is nothing to train.")
+            if not self.optimizer.built:
+                self.optimizer.build(self.model.trainable_variables)
+            self._loss_tracker = keras.metrics.Mean(name="loss")
+        self.metrics = build_metrics(
+            self._metric_ids,
+            y_spec,
+            y_pred,
+            self.strategy,
+            default_strategy=is_default_strategy(self.strategy),
+        )
+        self.jit_compile = resolve_jit_compile(self._jit_request, self.model, self.strategy)
+        self._loss_dtype = tf.float64 if y_pred.dtype == tf.float64 else tf.float32
+        self._train_step, self._train_maybe_step = self._make_train_function()
+        self._eval_step, self._eval_maybe_step = self._make_eval_function()
+        if self.checkpoint_dir is not None:
+            self._checkpoint = TrainingCheckpoint(
+                self.checkpoint_dir,
+                model=self.model,
+                optimizer=self.optimizer,
+                counters={"epoch": self._epoch, "step": self._step, "epoch_step": self._epoch_step},
+                metrics=[self._loss_tracker, *self.metrics],
+                max_to_keep=self.max_to_keep,
+            )
+        self._built = True
+        if self._checkpoint is not None and self._checkpoint.latest:
+            path = self._restore()
+            if self.verbose:
+                into = self._epoch_step.numpy()
+                within = f", {into} steps into epoch {self.epoch + 1}" if into else ""
+                print(
+                    f"Resuming from checkpoint {path} at epoch {self.epoch} "
+                    f"({self.epoch} epochs done{within}; global step {int(self._step.numpy())})."
+                )
+
+    def _output_spec(self, dataset: tf.data.Dataset, x_spec):
+        """Build the model on the dataset's input spec and return the output's spec."""
+        symbolic = tf.nest.map_structure(
+            lambda s: keras.KerasTensor(s.shape.as_list(), dtype=s.dtype.name), x_spec
+        )
+        try:
+            out = self.model(symbolic)
+        except Exception as symbolic_err:  # some subclassed models only run on real tensors
+            try:
+                x, _ = next(iter(dataset.take(1)))
+                out = self.model(x, training=False)
+            except Exception:
+                raise ValueError(
+                    f"The model cannot take the dataset's inputs x (element_spec {x_spec}): "
+                    f"{symbolic_err}"
+                ) from symbolic_err
+        if len(tf.nest.flatten(out)) != 1:
+            raise ValueError("Trainer supports single-output models; the model returns several.")
+        return tf.nest.flatten(out)[0]
+
+    def _global_batch_size(self, local_n: tf.Tensor) -> tf.Tensor:
+        """Examples in this step across all replicas (exact for a short last batch)."""
+        if self.strategy.num_replicas_in_sync == 1:
+            return local_n
+        ctx = tf.distribute.get_replica_context()
+        total = ctx.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(local_n, tf.float32))
+        return tf.cast(tf.round(total), tf.int32)
+
+    def _loss(self, y, y_pred, local_n: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """This replica's share of the global batch's loss, and its own mean loss.
+
+        The share is ``sum(per-example losses) / global batch size`` plus the regularization
+        losses divided by the number of replicas, so summing the shares over replicas (what
+        gradient all-reduce does) gives the mean loss of the global batch.
+        """
+        per_example = self._per_example_loss(y, y_pred)
+        share = tf.nn.compute_average_loss(
+            per_example, global_batch_size=self._global_batch_size(local_n)
+        )
+        mean = tf.math.divide_no_nan(
+            tf.reduce_sum(per_example), tf.cast(local_n, per_example.dtype)
+        )
+        if self.model.losses:
+            reg = tf.add_n([tf.cast(r, per_example.dtype) for r in self.model.losses])
+            share += tf.nn.scale_regularization_loss(reg)
+            mean += reg
+        return share, mean
+
+    def _update_metrics(self, y, y_pred, mean_loss: tf.Tensor, local_n: tf.Tensor) -> None:
+        """Update the loss tracker (weighted by batch size, as model.fit does) and metrics."""
+        self._loss_tracker.update_state(mean_loss, sample_weight=tf.cast(local_n, mean_loss.dtype))
+        for metric in self.metrics:
+            metric.update_state(y, y_pred)
+
+    def _make_train_function(self) -> tuple[Callable, Callable]:
+        model, optimizer, strategy = self.model, self.optimizer, self.strategy
+
+        def replica_step(x, y):
+            local_n = _batch_size(x)
+            with tf.GradientTape() as tape:
+                y_pred = model(x, training=True)
+                loss, mean_loss = self._loss(y, y_pred, local_n)
+                scaled = optimizer.scale_loss(loss)
+            grads = tape.gradient(scaled, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            self._update_metrics(y, y_pred, mean_loss, local_n)
+            return loss
+
+        if self.jit_compile:
+            replica_step = tf.function(replica_step, jit_compile=True, reduce_retracing=True)
+
+        return _iterator_functions(replica_step, strategy, self._loss_dtype)
+
+    def _make_eval_function(self) -> tuple[Callable, Callable]:
+        model, strategy = self.model, self.strategy
+
+        def replica_step(x, y):
+            local_n = _batch_size(x)
+            y_pred = model(x, training=False)
+            loss, mean_loss = self._loss(y, y_pred, local_n)
+            self._update_metrics(y, y_pred, mean_loss, local_n)
+            return loss
+
+        if self.jit_compile:
+            replica_step = tf.function(replica_step, jit_compile=True, reduce_retracing=True)
+
+        return _iterator_functions(replica_step, strategy, self._loss_dtype)
+
+    # ------------------------------------------------------------------ data
+
+    def _epoch_batches(self, dataset: tf.data.Dataset, steps_per_epoch: int | None):
+        """Yield ``(iterator, num_steps)`` per epoch, positioned as an uninterrupted run's.
+
+        A resumed run replays the earlier epochs' iterator creations (so a seeded
+        ``shuffle(..., reshuffle_each_iteration=True)`` gives each epoch the same order) and
+        skips the batches already trained in a partly done epoch.
+        """
+        cache = self._train_data
+        if cache is None or cache["dataset"] is not dataset:
+            cache = self._train_data = {
+                "dataset": dataset,
+                "dist": None,
+                "passes": 0,
+                "stream": None,
+                "stream_key": None,
+                "position": 0,
+            }
+        if steps_per_epoch is not None:
+            # One endless stream; the global step says how far into it we are.
+            global_step = int(self._step.numpy())
+            if cache["stream"] is None or cache["position"] != global_step:
+                stream = dataset
+                if dataset.cardinality() != tf.data.INFINITE_CARDINALITY:
+                    stream = dataset.repeat()
+                if global_step:
+                    stream = stream.skip(global_step)
+                cache["stream"] = iter(self.strategy.experimental_distribute_dataset(stream))
+                cache["position"] = global_step
+            while True:
+                # Where the stream will be once this epoch's remaining steps are done.
+                done = int(self._step.numpy()) + steps_per_epoch - int(self._epoch_step.numpy())
+                cache["position"] = done
+                yield cache["stream"], steps_per_epoch
+        if cache["dist"] is None:
+            cache["dist"] = self.strategy.experimental_distribute_dataset(dataset)
+        for _ in range(self.epoch - cache["passes"]):
+            iter(cache["dist"])  # replay the seed draws of the epochs done before resuming
+        cache["passes"] = max(cache["passes"], self.epoch)
+        num_steps = known_num_batches(dataset)
+        skip = int(self._epoch_step.numpy())
+        while True:
+            iterator = iter(cache["dist"])
+            cache["passes"] += 1
+            for _ in range(skip):
+                next(iterator)
+            skip = 0
+            yield iterator, num_steps
+
+    # ------------------------------------------------------------------ loop
+
+    def _train_epoch(
+        self, iterator, num_steps: int | None, epoch: int, progress: EpochProgress
+    ) -> tuple[dict[str, float], int]:
+        """Run one epoch's steps; return its logs and the number of steps in it."""
+        step = int(self._epoch_step.numpy())
+        global_step = int(self._step.numpy())
+        if step == 0:
+            self._reset_metrics()
+        every = None if self.checkpoint_every == "epoch" else int(self.checkpoint_every)
+        pending = None  # the last step's loss, checked once the next step is queued
+        while num_steps is None or step < num_steps:
+            if num_steps is None:
+                has_batch, loss = self._train_maybe_step(iterator)
+                if not bool(has_batch):
+                    break
+            else:
+                try:
+                    loss = self._train_step(iterator)
+                except (tf.errors.OutOfRangeError, StopIteration):
+                    warnings.warn(
+                        f"The training data ran out after {step} of {num_steps} steps in epoch "
+                        f"{epoch + 1}; the epoch ends early.",
+                        stacklevel=3,
+                    )
+                    break
+            step += 1
+            global_step += 1
+            if pending is not None:
+                self._check_finite(*pending)
+            pending = (loss, epoch, step, global_step)
+            if every is not None and self._checkpoint is not None and global_step % every == 0:
+                self._check_finite(*pending)
+                pending = None
+                self._save(epoch, step, global_step)
+            progress.update(step, self._progress_values)
+        if pending is not None:
+            self._check_finite(*pending)
+        if step == 0:
+            raise ValueError(f"The training dataset yielded no batches in epoch {epoch + 1}.")
+        self._step.assign(global_step)
+        return self._results(), step
+
+    def _run_eval(self, dist_dataset, num_steps: int | None) -> dict[str, float]:
+        self._reset_metrics()
+        iterator = iter(dist_dataset)
+        step = 0
+        while num_steps is None or step < num_steps:
+            if num_steps is None:
+                if not bool(self._eval_maybe_step(iterator)[0]):
+                    break
+            else:
+                self._eval_step(iterator)
+            step += 1
+        if step == 0:
+            raise ValueError("The evaluation dataset yielded no batches.")
+        return self._results()
+
+    def _end_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        for name, value in logs.items():
+            self.history.setdefault(name, []).append(value)
+        self._epoch.assign(epoch + 1)
+        self._epoch_step.assign(0)
+        if self._checkpoint is not None:
+            # history.json first: it may run ahead of the checkpoints, never behind them.
+            self._checkpoint.write_history(self.history)
+            if self.checkpoint_every == "epoch":
+                self._checkpoint.save(int(self._step.numpy()))
+        if self._summaries is not None:
+            self._summaries.write(epoch, logs)
+
+    def _save(self, epoch: int, step: int, global_step: int) -> None:
+        """Checkpoint in the middle of epoch ``epoch`` (0-based), after ``step`` of its steps."""
+        self._epoch.assign(epoch)
+        self._epoch_step.assign(step)
+        self._step.assign(global_step)
+        self._checkpoint.save(global_step)
+
+    # ------------------------------------------------------------------ state
+
+    def _reset_metrics(self) -> None:
+        self._loss_tracker.reset_state()
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def _results(self) -> dict[str, float]:
+        logs = {"loss": _to_python(self._loss_tracker.result())}
+        for metric in self.metrics:
+            logs[metric.name] = _to_python(metric.result())
+        return logs
+
+    def _progress_values(self) -> list[tuple[str, float]]:
+        return [(k, v) for k, v in self._results().items() if isinstance(v, float)]
+
+    def _history_copy(self) -> History:
+        return {name: list(values) for name, values in self.history.items()}
+
+    def _constant_learning_rate(self) -> float | None:
+        lr = self.optimizer.learning_rate
+        return float(lr.numpy()) if isinstance(lr, keras.Variable) else None
+
+    def _restore(self) -> str | None:
+        """Restore the newest checkpoint and the history up to it; keep the current LR."""
+        learning_rate = self._constant_learning_rate()
+        path = self._checkpoint.restore()
+        if path is None:
+            return None
+        restored_lr = self._constant_learning_rate()
+        if learning_rate is not None and not math.isclose(restored_lr, learning_rate):
+            self.optimizer.learning_rate = learning_rate
+            if self.verbose:
+                print(
+                    f"Using learning_rate={learning_rate:g} (the checkpoint had {restored_lr:g})."
+                )
+        done = self.epoch
+        saved = self._checkpoint.read_history()
+        if done and (not saved or min(len(v) for v in saved.values()) < done):
+            warnings.warn(
+                f"{self._checkpoint.history_path} holds fewer than the checkpoint's {done} "
+                "epochs; the returned history is incomplete.",
+                stacklevel=3,
+            )
+        self.history = {name: values[:done] for name, values in saved.items()}
+        return path
+
+    def _check_finite(self, loss: tf.Tensor, epoch: int, step: int, global_step: int) -> None:
+        """Stop training on a NaN/inf loss, after restoring the last good checkpoint."""
+        value = float(loss)
+        if math.isfinite(value):
+            return
+        restored = self._restore() if self._checkpoint is not None else None
+        if restored:
+            state = (
+                f"Restored the last good checkpoint {restored} ({self.epoch} epochs done, "
+                f"global step {int(self._step.numpy())})."
+            )
+        else:
+            state = (
+                "There was no checkpoint to restore (pass checkpoint_dir=... to keep one), so "
+                "the model weights may now hold NaN/inf."
+            )
+        lr = self._constant_learning_rate()
+        lr_text = f" (now {lr:g})" if lr is not None else ""
+        raise NonFiniteLossError(
+            f"The training loss became {value} at epoch {epoch + 1}, step {step} "
+            f"(global step {global_step}). {state} Try lowering the learning rate{lr_text}, "
+            "check the inputs and labels for NaN/inf or extreme values, or clip gradients "
+            "(e.g. an optimizer with clipnorm=1.0).",
+            epoch=epoch + 1,
+            step=step,
+            global_step=global_step,
+            loss=value,
+            restored_from=restored,
+        )

@@ -1,0 +1,67 @@
+"""The `dlspec` command, the lab registry and `reproduce`."""
+
+import pytest
+
+from dlspec.cli import main
+from dlspec.labs import Target, all_labs, get_lab
+from dlspec.reproduce import reproduce, results_table
+
+COURSE1 = ["c1w2-numpy-basics", "c1w2-logreg", "c1w3-planar", "c1w4-deep-nn-step",
+           "c1w4-deep-nn-app"]  # fmt: skip
+
+
+def test_registry_lists_course1_labs_with_scripts():
+    labs = all_labs()
+    assert list(labs)[:5] == COURSE1
+    for lab in labs.values():
+        assert callable(lab.run_function)
+        assert lab.targets, lab.id
+        assert lab.script.startswith("assignments/")
+
+
+def test_unknown_lab_lists_known_ids(capsys):
+    with pytest.raises(KeyError, match="Known labs: c1w2-numpy-basics"):
+        get_lab("c9w9-nothing")
+    assert main(["run", "c9w9-nothing"]) == 2
+    assert "Known labs" in capsys.readouterr().err
+
+
+def test_target_bounds():
+    target = Target("test accuracy", 0.8, minimum=0.78)
+    assert target.met(0.8) and not target.met(0.7)
+    assert Target("cost", 0.1, maximum=0.2).met(0.15)
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert all(lab in out for lab in COURSE1)
+
+
+def test_run_planar_lab_prints_ours_vs_course(tmp_path, capsys):
+    assert main(["run", "c1w3-planar", "--quick", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy % (n_h = 4)" in out and "90.75" in out
+    assert (tmp_path / "c1w3-planar" / "decision_boundaries.png").stat().st_size > 10_000
+
+
+def test_reproduce_skips_labs_whose_data_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLSPEC_DATA_DIR", str(tmp_path / "empty"))
+    lines = []
+    outcomes = reproduce(["c1w2-numpy-basics", "c1w2-logreg"], out_dir=tmp_path, echo=lines.append)
+    skipped = outcomes[1]
+    assert outcomes[0].result is not None and skipped.result is None
+    assert "train_catvnoncat.h5" in skipped.skipped and "DLSPEC_DATA_DIR" in skipped.skipped
+    report = (tmp_path / "results.md").read_text()
+    assert "| c1w2-logreg | skipped: course data missing |" in report
+    assert "## Skipped" in report and "train_catvnoncat.h5" in report
+    assert ("c1w2-numpy-basics", "golden cases passed", "1", "1", "ok (≥ 1)") in results_table(
+        outcomes
+    )
+
+
+def test_data_check_command(capsys, tmp_path):
+    assert main(["data", "check", "--root", str(tmp_path)]) == 1
+    assert "missing" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["list", "--bogus"])
