@@ -49,7 +49,10 @@ class LabResult:
 
 @dataclass(frozen=True)
 class Lab:
-    """A course lab: id (``c1w2-logreg``), title, where its ``run`` lives, data, targets."""
+    """A course lab: id (``c1w2-logreg``), title, where its ``run`` lives, data, targets.
+
+    ``golden`` names the module whose ``CASES`` dict holds the lab's golden cases.
+    """
 
     id: str
     title: str
@@ -59,6 +62,18 @@ class Lab:
     data: tuple[str, ...] = ()
     targets: tuple[Target, ...] = ()
     script: str = ""
+    golden: str = ""
+
+    @property
+    def module(self) -> str:
+        """The module holding the lab's graded functions (the module of its ``run``)."""
+        return self.entry.partition(":")[0]
+
+    def golden_cases(self) -> list:
+        """The lab's golden cases: ``CASES[lab id]`` of the module named by ``golden``."""
+        if not self.golden:
+            return []
+        return list(importlib.import_module(self.golden).CASES.get(self.id, ()))
 
     @property
     def run_function(self) -> Callable[..., LabResult]:

@@ -68,7 +68,7 @@ def load_dataset(root: str | os.PathLike | None = None):
 
     Example:
         >>> train_x_orig, train_y, test_x_orig, test_y, classes = load_dataset()  # doctest: +SKIP
-        >>> train_x = flatten_images(train_x_orig)  # (12288, 209), values in [0, 1]
+        >>> train_x = flatten_images(train_x_orig)  # doctest: +SKIP
     """
     train_x, train_y, classes = _load_split("train", root)
     test_x, test_y, _ = _load_split("test", root)

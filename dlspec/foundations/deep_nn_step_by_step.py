@@ -213,6 +213,6 @@ def update_parameters(params: dict, grads: dict, learning_rate: float) -> dict:
 
 def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w4-deep-nn-step") -> LabResult:
     """Check every building block against the course's visible test cases."""
-    from dlspec.foundations.golden_run import run_golden_cases
+    from dlspec.grading import check_lab
 
-    return run_golden_cases("c1w4-deep-nn-step")
+    return check_lab("c1w4-deep-nn-step")

@@ -2,14 +2,11 @@
 
 Each case rebuilds its inputs on every call, seeding numpy exactly where the course's test cases
 do, and holds the values the course notebooks print (``...`` marks parts the course does not
-show). ``MODULES`` maps each lab id to the dlspec module that implements it, so
+show). The lab registry points each Course 1 lab here (``Lab.golden``), so
 
->>> import importlib
->>> from dlspec.grading import run_case
->>> lab = "c1w2-logreg"
->>> module = importlib.import_module(MODULES[lab])
->>> all(run_case(case, module).passed for case in CASES[lab])
-True
+>>> from dlspec.grading import check_lab
+>>> check_lab("c1w2-logreg").metrics["golden cases passed"]
+1.0
 
 The data-dependent headline numbers (full training runs on the cat / planar data) are not
 golden cases; they belong to the slower, data-marked tests.
@@ -21,15 +18,7 @@ import numpy as np
 
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES", "MODULES"]
-
-MODULES: dict[str, str] = {
-    "c1w2-numpy-basics": "dlspec.foundations.numpy_basics",
-    "c1w2-logreg": "dlspec.foundations.logistic_regression",
-    "c1w3-planar": "dlspec.foundations.planar_classification",
-    "c1w4-deep-nn-step": "dlspec.foundations.deep_nn_step_by_step",
-    "c1w4-deep-nn-app": "dlspec.foundations.deep_nn_application",
-}
+__all__ = ["CASES"]
 
 
 def _call(*args, **kwargs) -> tuple[tuple, dict]:

@@ -13,6 +13,7 @@ LABS = (
         week=2,
         entry="dlspec.foundations.numpy_basics:run",
         targets=(Target("golden cases passed", 1.0, minimum=1.0),),
+        golden="dlspec.foundations.golden",
         script="assignments/c1w2_numpy_basics.py",
     ),
     Lab(
@@ -28,6 +29,7 @@ LABS = (
             Target("cost @1900", 0.140872, maximum=0.1409),
             Target("Keras test accuracy %", 70.0, minimum=68.0),
         ),
+        golden="dlspec.foundations.golden",
         script="assignments/c1w2_logistic_regression.py",
     ),
     Lab(
@@ -47,6 +49,7 @@ LABS = (
                 )
             ),
         ),
+        golden="dlspec.foundations.golden",
         script="assignments/c1w3_planar.py",
     ),
     Lab(
@@ -56,6 +59,7 @@ LABS = (
         week=4,
         entry="dlspec.foundations.deep_nn_step_by_step:run",
         targets=(Target("golden cases passed", 1.0, minimum=1.0),),
+        golden="dlspec.foundations.golden",
         script="assignments/c1w4_deep_nn_step_by_step.py",
     ),
     Lab(
@@ -75,6 +79,7 @@ LABS = (
             Target("Keras L-layer test accuracy", 0.8, minimum=0.78),
             Target("Keras two-layer test accuracy", 0.72, minimum=0.70),
         ),
+        golden="dlspec.foundations.golden",
         script="assignments/c1w4_deep_nn_application.py",
     ),
 )

@@ -95,7 +95,7 @@ def optimize(
         >>> params, grads, costs = optimize(np.array([[1.], [2.]]), 1.5,
         ...     np.array([[1., -2., -1.], [3., .5, -3.2]]), np.array([[1, 1, 0]]))
         >>> params["w"].ravel().round(6)
-        array([0.80956 , 2.05082 ])
+        array([0.80956, 2.05082])
     """
     check_positive(num_iterations, "num_iterations", integer=True)
     check_positive(learning_rate, "learning_rate")

@@ -6,6 +6,7 @@ cases, against dlspec's functions or a learner's.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GoldenCase", "CaseResult", "compare", "run_case"]
+__all__ = ["GoldenCase", "CaseResult", "check_lab", "compare", "run_case"]
 
 
 @dataclass(frozen=True)
@@ -157,3 +158,28 @@ def _dig(value: Any, path: str) -> Any:
     for part in filter(None, path.split(".")):
         value = value[int(part)] if isinstance(value, tuple | list) else value[part]
     return value
+
+
+def check_lab(lab_id: str):
+    """Grade dlspec's own implementation of ``lab_id`` on the lab's golden cases.
+
+    Returns:
+        A :class:`~dlspec.labs.LabResult` with the metric ``"golden cases passed"`` (a fraction)
+        and one note per case.
+
+    Example:
+        >>> check_lab("c1w4-deep-nn-step").metrics["golden cases passed"]
+        1.0
+    """
+    from dlspec.labs import LabResult, get_lab
+
+    lab = get_lab(lab_id)
+    cases = lab.golden_cases()
+    if not cases:
+        raise ValueError(f"lab {lab_id!r} has no golden cases.")
+    module = importlib.import_module(lab.module)
+    outcomes = [run_case(case, module) for case in cases]
+    result = LabResult(lab_id)
+    result.metrics["golden cases passed"] = sum(o.passed for o in outcomes) / len(outcomes)
+    result.notes = [f"{o.case.label}: {o.status} {o.message}".strip() for o in outcomes]
+    return result

@@ -23,7 +23,7 @@ def _fit_full_batch_with_model_fit(model, X, Y, learning_rate, steps):
     model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="binary_crossentropy",
                   steps_per_execution=100)  # fmt: skip
     return model.fit(course_arrays_dataset(X, Y, repeat=True), epochs=1, steps_per_epoch=steps,
-                     verbose=0)  # fmt: skip
+                     shuffle=False, verbose=0)  # fmt: skip
 
 
 def test_course_parameters_round_trip():
