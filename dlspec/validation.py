@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["check_array", "check_X_Y", "check_layer_dims", "check_positive"]
+__all__ = ["check_array", "check_X_Y", "check_layer_dims", "check_positive", "check_decay"]
 
 
 def _shape_str(shape: Sequence[int | None]) -> str:
@@ -114,3 +114,22 @@ def check_positive(value, name: str, *, integer: bool = False) -> None:
     if isinstance(value, bool) or not ok or value <= 0:
         kind = "a positive integer" if integer else "a positive number"
         raise ValueError(f"{name} must be {kind}; got {value!r}.")
+
+
+def check_decay(value, name: str, typical: float) -> float:
+    """Check an exponential-average coefficient (β, β1, β2, ρ, momentum): a float in [0, 1).
+
+    Raises:
+        TypeError: ``value`` is not a real number.
+        ValueError: ``value`` is outside [0, 1).
+
+    Example:
+        >>> check_decay(0.9, "beta", typical=0.9)
+        0.9
+    """
+    message = f"{name} must be a float in [0, 1) (typically {typical}); got {value!r}."
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
+        raise TypeError(message)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(message)
+    return float(value)

@@ -18,11 +18,13 @@ from dlspec.data.paths import (
     require_data,
 )
 from dlspec.data.planar import load_planar_dataset, make_planar_flower
+from dlspec.data.signs import SignsSplit, load_signs, load_signs_dataset, signs_tf_dataset
 
 __all__ = [
     "CorruptDataError",
     "DataNotFoundError",
     "DataReport",
+    "SignsSplit",
     "catvnoncat_tf_dataset",
     "course_arrays_dataset",
     "check_data",
@@ -32,9 +34,12 @@ __all__ = [
     "format_report",
     "load_catvnoncat",
     "load_planar_dataset",
+    "load_signs",
+    "load_signs_dataset",
     "load_tfds",
     "make_planar_flower",
     "require_data",
+    "signs_tf_dataset",
 ]
 
 

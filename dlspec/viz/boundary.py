@@ -14,10 +14,10 @@ from dlspec.viz.figures import new_axes, save_figure
 __all__ = ["plot_decision_boundary", "plot_decision_boundaries"]
 
 
-def _draw(ax, predict: Callable[[np.ndarray], np.ndarray], X, Y, title: str, resolution: float):
+def _draw(ax, predict, X, Y, title: str, resolution: float, margin: float):
     X, Y = check_X_Y(X, Y, n_x=2)
-    x_min, x_max = X[0].min() - 1, X[0].max() + 1
-    y_min, y_max = X[1].min() - 1, X[1].max() + 1
+    x_min, x_max = X[0].min() - margin, X[0].max() + margin
+    y_min, y_max = X[1].min() - margin, X[1].max() + margin
     xx, yy = np.meshgrid(np.arange(x_min, x_max, resolution), np.arange(y_min, y_max, resolution))
     grid = np.c_[xx.ravel(), yy.ravel()].T
     Z = np.asarray(predict(grid), dtype=float).reshape(xx.shape)
@@ -37,6 +37,7 @@ def plot_decision_boundary(
     *,
     title: str = "Decision boundary",
     resolution: float = 0.01,
+    margin: float = 1.0,
 ) -> Path:
     """Shade the classes a model predicts over the plane and overlay the data; save a PNG.
 
@@ -46,13 +47,15 @@ def plot_decision_boundary(
         X: points (2, m).
         Y: labels (1, m).
         path: where to write the PNG.
+        resolution: grid step of the shading.
+        margin: space around the data, in data units (the course uses 1).
 
     Example:
         >>> plot_decision_boundary(lambda x: predict(parameters, x), X, Y,
         ...                        "reports/planar.png", title="n_h = 4")  # doctest: +SKIP
     """
     fig, ax = new_axes()
-    _draw(ax, predict, X, Y, title, resolution)
+    _draw(ax, predict, X, Y, title, resolution, margin)
     return save_figure(fig, path)
 
 
@@ -63,9 +66,10 @@ def plot_decision_boundaries(
     path: str | os.PathLike,
     *,
     resolution: float = 0.01,
+    margin: float = 1.0,
 ) -> Path:
     """Several decision boundaries side by side (``{title: predict}``) in one PNG."""
     fig, axes = new_axes(len(predictors), width=4.0, squeeze=False)
     for ax, (title, predict) in zip(axes[0], predictors.items()):
-        _draw(ax, predict, X, Y, title, resolution)
+        _draw(ax, predict, X, Y, title, resolution, margin)
     return save_figure(fig, path)

@@ -12,6 +12,8 @@ from dlspec.viz.figures import new_axes, save_figure
 
 __all__ = ["plot_costs"]
 
+LINE_STYLES = ("-", "--", "-.", ":")
+
 
 def plot_costs(
     costs: Sequence[float] | Mapping[str, Sequence[float]],
@@ -19,6 +21,8 @@ def plot_costs(
     *,
     every: int = 100,
     title: str = "Cost",
+    xlabel: str = "iterations",
+    ylabel: str = "cost",
     log_scale: bool = False,
 ) -> Path:
     """Plot one cost curve (a list) or several (``{label: costs}``) and save a PNG.
@@ -28,6 +32,7 @@ def plot_costs(
         path: where to write the PNG.
         every: iterations between two recorded costs (the course records every 100).
         title: figure title, e.g. ``"Learning rate = 0.005"``.
+        xlabel, ylabel: axis labels (e.g. ``xlabel="epochs"`` for per-epoch costs).
         log_scale: logarithmic y axis.
 
     Example:
@@ -35,11 +40,12 @@ def plot_costs(
     """
     curves = dict(costs) if isinstance(costs, Mapping) else {"": costs}
     fig, ax = new_axes()
-    for label, values in curves.items():
+    for i, (label, values) in enumerate(curves.items()):
         values = np.ravel(np.asarray(values, dtype=float))
-        ax.plot(np.arange(len(values)) * every, values, label=label or None)
-    ax.set_xlabel("iterations")
-    ax.set_ylabel("cost")
+        style = LINE_STYLES[i % len(LINE_STYLES)]  # curves that coincide stay visible
+        ax.plot(np.arange(len(values)) * every, values, style, label=label or None)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     if log_scale:
         ax.set_yscale("log")

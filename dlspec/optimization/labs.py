@@ -1,0 +1,115 @@
+"""Registry entries of the Course 2 labs (Improving Deep Neural Networks)."""
+
+from dlspec.labs import Lab, Target
+
+_REGULARIZATION_DATA = ("course2/regularization/data.mat",)
+_SIGNS_DATA = ("course4/signs/test_signs.h5",)
+
+LABS = (
+    Lab(
+        id="c2w1-init",
+        title="Initialization",
+        course=2,
+        week=1,
+        entry="dlspec.optimization.initialization:run",
+        targets=(
+            Target("zeros train accuracy", 0.5, minimum=0.5, maximum=0.5),
+            Target("zeros test accuracy", 0.5, minimum=0.5, maximum=0.5),
+            Target("random train accuracy", 0.83, minimum=0.80),
+            Target("random test accuracy", 0.86, minimum=0.83),
+            Target("He cost @14000", 0.07357895962677362, maximum=0.0736),
+            Target("He train accuracy", 0.9933333333333333, minimum=0.98),
+            Target("He test accuracy", 0.96, minimum=0.94),
+        ),
+        golden="dlspec.optimization.golden.initialization",
+        script="assignments/c2w1_initialization.py",
+    ),
+    Lab(
+        id="c2w1-regularization",
+        title="Regularization",
+        course=2,
+        week=1,
+        entry="dlspec.optimization.regularization:run",
+        data=_REGULARIZATION_DATA,
+        targets=(
+            Target(
+                "no regularization cost @0",
+                0.6557412523481002,
+                minimum=0.6557412523481002 - 1e-9,
+                maximum=0.6557412523481002 + 1e-9,
+            ),
+            Target("no regularization train accuracy", 0.9478672985781991, minimum=0.94),
+            Target("no regularization test accuracy", 0.915, minimum=0.90),
+            Target(
+                "L2 cost @0",
+                0.6974484493131264,
+                minimum=0.6974484493131264 - 1e-9,
+                maximum=0.6974484493131264 + 1e-9,
+            ),
+            Target("L2 train accuracy", 0.9383886255924171, minimum=0.92),
+            Target("L2 test accuracy", 0.93, minimum=0.92),
+            Target(
+                "dropout cost @0",
+                0.6543912405149825,
+                minimum=0.6543912405149825 - 1e-9,
+                maximum=0.6543912405149825 + 1e-9,
+            ),
+            Target("dropout train accuracy", 0.9289099526066351, minimum=0.91),
+            Target("dropout test accuracy", 0.95, minimum=0.94),
+            Target("Keras L2 test accuracy", 0.93, minimum=0.92),
+            Target("Keras dropout test accuracy", 0.95, minimum=0.92),
+        ),
+        golden="dlspec.optimization.golden.regularization",
+        script="assignments/c2w1_regularization.py",
+    ),
+    Lab(
+        id="c2w1-gradient-checking",
+        title="Gradient checking",
+        course=2,
+        week=1,
+        entry="dlspec.optimization.gradient_checking:run",
+        targets=(
+            Target("golden cases passed", 1.0, minimum=1.0),
+            Target("1-D difference", 7.814075313343006e-11, maximum=2e-7),
+            Target("buggy backprop difference", 0.2850931567761623, minimum=1e-7),
+            Target("correct backprop difference", 1.1890913024229996e-07, maximum=2e-7),
+        ),
+        golden="dlspec.optimization.golden.gradient_checking",
+        script="assignments/c2w1_gradient_checking.py",
+    ),
+    Lab(
+        id="c2w2-optimization",
+        title="Optimization methods",
+        course=2,
+        week=2,
+        entry="dlspec.optimization.optimization_methods:run",
+        targets=(
+            Target("gd accuracy", 0.7166666666666667, minimum=0.68, maximum=0.76),
+            Target("momentum accuracy", 0.7166666666666667, minimum=0.68, maximum=0.76),
+            Target("adam accuracy", 0.9433333333333334, minimum=0.92),
+            Target("gd + update_lr accuracy", 0.6533333333333333, minimum=0.6, maximum=0.7),
+            Target("gd + schedule_lr_decay accuracy", 0.946, minimum=0.92),
+            Target("momentum + schedule_lr_decay accuracy", 0.956, minimum=0.92),
+            Target("adam + schedule_lr_decay accuracy", 0.94, minimum=0.92),
+        ),
+        golden="dlspec.optimization.golden.optimization_methods",
+        script="assignments/c2w2_optimization_methods.py",
+    ),
+    Lab(
+        id="c2w3-tf-intro",
+        title="Introduction to TensorFlow",
+        course=2,
+        week=3,
+        entry="dlspec.optimization.tensorflow_introduction:run",
+        data=_SIGNS_DATA,
+        targets=(
+            Target("epoch 0 cost", 1.8302439, minimum=1.7, maximum=1.95),
+            Target("epoch 10 cost", 1.5523906, minimum=1.35, maximum=1.75),
+            Target("epoch 20 cost", 1.3476167, minimum=1.1, maximum=1.55),
+            Target("train accuracy", 0.77, minimum=0.72),
+            Target("test accuracy", 0.72, minimum=0.65),
+        ),
+        golden="dlspec.optimization.golden.tensorflow_introduction",
+        script="assignments/c2w3_tensorflow_introduction.py",
+    ),
+)
