@@ -387,7 +387,7 @@ def test_trains_in_the_shared_training_loop_and_checkpoints(tmp_path):
     [
         (lambda: MomentumSGD(beta=1.0), r"beta must be a float in \[0, 1\)"),
         (lambda: MomentumSGD(beta=-0.1), r"beta must be a float in \[0, 1\)"),
-                (lambda: RMSprop(rho=1.5), r"rho must be a float in \[0, 1\)"),
+        (lambda: RMSprop(rho=1.5), r"rho must be a float in \[0, 1\)"),
         (lambda: RMSprop(epsilon=0.0), "epsilon must be a positive number"),
         (lambda: Adam(beta_2=1.0), r"beta_2 must be a float in \[0, 1\) \(typically 0.999"),
         (lambda: Adam(epsilon=-1e-8), "epsilon must be a positive number"),
