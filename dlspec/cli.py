@@ -1,8 +1,9 @@
-"""The ``dlspec`` command: list, run and reproduce labs, check the course data."""
+"""The ``dlspec`` command: list, run and reproduce labs, grade solutions, check the setup."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -69,6 +70,134 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
     return check_main(args.options)
 
 
+def _grade_list() -> int:
+    from dlspec.grading.cases import CaseSource
+    from dlspec.labs import all_labs
+
+    rows = []
+    for lab in all_labs().values():
+        if not lab.golden:
+            continue
+        try:
+            source = CaseSource.for_lab(lab.id)
+            fixed, generated = source.fixed(), source.generated()
+            functions = source.functions()
+        except ImportError as err:
+            rows.append((lab.id, f"(cases not available: {err})", "", ""))
+            continue
+        for i, name in enumerate(functions):
+            n_fixed = sum(c.function == name for c in fixed)
+            n_generated = sum(c.function == name for c in generated)
+            rows.append((lab.id if i == 0 else "", name, str(n_fixed), str(n_generated)))
+    _print_table(rows, ("lab", "function", "fixed", "generated"))
+    print("\nGenerated cases are drawn afresh on each run (--repeats draws of each).")
+    return 0
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    if args.list:
+        return _grade_list()
+    if not args.lab:
+        print("Name a lab (see `dlspec grade --list`).", file=sys.stderr)
+        return 2
+    try:
+        if args.template is not None:
+            from dlspec.grading.template import write_template
+
+            path = args.template or f"{args.lab.replace('-', '_')}_solution.py"
+            written = write_template(args.lab, path, overwrite=args.force)
+            print(f"Wrote {written}. Fill in the functions, then run:")
+            print(f"  dlspec grade {args.lab} --solution {written}")
+            return 0
+        if not args.solution:
+            print("Give --solution FILE (.py or .ipynb), or --template.", file=sys.stderr)
+            return 2
+        from dlspec.grading.report import format_report
+        from dlspec.grading.runner import GraderError, grade
+
+        report = grade(
+            args.lab,
+            args.solution,
+            functions=args.function,
+            seed=args.seed,
+            repeats=args.repeats,
+            timeout=args.timeout,
+            load_timeout=args.load_timeout,
+            memory_mb=args.memory_mb,
+        )
+    except KeyError as err:
+        print(err.args[0], file=sys.stderr)
+        return 2
+    except (FileExistsError, FileNotFoundError, ValueError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    except GraderError as err:
+        print(f"The grader could not run: {err}", file=sys.stderr)
+        return 3
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(format_report(report, verbose=args.verbose))
+    return 0 if report.passed else 1
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from dlspec.grading.doctor import doctor, format_doctor
+
+    report = doctor(
+        data_dir=args.data_dir,
+        manifest=args.manifest,
+        weights_dir=args.weights_dir,
+        devices=not args.no_devices,
+    )
+    print(json.dumps(report.to_dict(), indent=2) if args.json else format_doctor(report))
+    return 0 if report.ok else 1
+
+
+def _add_grade_parser(sub: argparse._SubParsersAction) -> None:
+    grade = sub.add_parser(
+        "grade",
+        help="grade your own solution of a lab, offline",
+        description="Grade a solution (.py or .ipynb) on the lab's fixed cases (the "
+        "notebook's) and on generated cases (fresh inputs each run). The solution runs in a "
+        "separate process with a time limit per case.",
+    )
+    grade.add_argument("lab", nargs="?", help="lab id, e.g. c1w2-logreg (see --list)")
+    grade.add_argument("--list", action="store_true", help="list the labs and graded functions")
+    grade.add_argument("--solution", help="your solution: a .py file or a .ipynb notebook")
+    grade.add_argument(
+        "--template",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="write a starter file (default: <lab>_solution.py)",
+    )
+    grade.add_argument("--force", action="store_true", help="let --template overwrite a file")
+    grade.add_argument(
+        "--function", action="append", metavar="NAME", help="grade only this function (repeatable)"
+    )
+    grade.add_argument("--json", action="store_true", help="print the report as JSON")
+    grade.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+    grade.add_argument("--timeout", type=float, default=5.0, help="seconds per case (default: 5)")
+    grade.add_argument(
+        "--load-timeout",
+        type=float,
+        default=60.0,
+        help="seconds for the solution's top-level code (default: 60)",
+    )
+    grade.add_argument("--seed", type=int, help="seed of the generated cases (default: random)")
+    grade.add_argument(
+        "--repeats", type=int, default=3, help="draws of each generated case (default: 3)"
+    )
+    grade.add_argument(
+        "--memory-mb",
+        type=int,
+        default=4096,
+        help="address-space limit of the solution's process, 0 for none (default: 4096)",
+    )
+    grade.set_defaults(func=_cmd_grade)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dlspec", description="The Deep Learning Specialization labs, runnable and tested."
@@ -94,6 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="which course files are present and intact", add_help=False
     )
     check.set_defaults(func=_cmd_data_check)
+
+    _add_grade_parser(sub)
+    doc = sub.add_parser(
+        "doctor", help="versions, devices, data and weights: paste it into a help request"
+    )
+    doc.add_argument("--json", action="store_true", help="print the report as JSON")
+    doc.add_argument("--data-dir", help="course data folder (default: $DLSPEC_DATA_DIR)")
+    doc.add_argument("--manifest", help="checksums of the data (default: the packaged ones)")
+    doc.add_argument("--weights-dir", help="weights folder (default: $DLSPEC_WEIGHTS_DIR)")
+    doc.add_argument(
+        "--no-devices", action="store_true", help="skip importing TensorFlow to list devices"
+    )
+    doc.set_defaults(func=_cmd_doctor)
     return parser
 
 

@@ -8,17 +8,23 @@ show). The lab registry points each Course 1 lab here (``Lab.golden``), so
 >>> check_lab("c1w2-logreg").metrics["golden cases passed"]
 1.0
 
+``GENERATED`` adds, for every graded function, recipes of fresh inputs (new shapes and values
+on each run of ``dlspec grade``), and ``PROVIDED`` names the helpers the course gives learners.
+
 The data-dependent headline numbers (full training runs on the cat / planar data) are not
 golden cases; they belong to the slower, data-marked tests.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from dlspec.grading.generated import GeneratedCase, binary_labels, distinct_sizes, position_coded
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES"]
+__all__ = ["CASES", "GENERATED", "PROVIDED"]
 
 
 def _call(*args, **kwargs) -> tuple[tuple, dict]:
@@ -337,4 +343,259 @@ CASES: dict[str, list[GoldenCase]] = {
     "c1w3-planar": _PLANAR,
     "c1w4-deep-nn-step": _DEEP_NN_STEP,
     "c1w4-deep-nn-app": _DEEP_NN_APP,
+}
+
+# --- Generated cases: fresh shapes and values on every run --------------------------------
+#
+# Each recipe draws its inputs from ``rng`` only: non-square shapes (``distinct_sizes``) and
+# position-coded values, so that a hard-coded size, a global, a transpose or a reduction over
+# the wrong axis shows. dlspec's own function on a copy of the same inputs gives the expected
+# values (see dlspec.grading.generated).
+
+
+def _sizes(rng: np.random.Generator, count: int, low: int = 2, high: int = 9) -> list[int]:
+    return distinct_sizes(rng, count, low, high)
+
+
+def _probabilities(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Values in (0.05, 0.95) that rise with the position (activations of a sigmoid)."""
+    return 0.5 + 0.45 * position_coded(rng, shape)
+
+
+def _dense_parameters(rng: np.random.Generator, dims: list[int]) -> dict[str, np.ndarray]:
+    parameters = {}
+    for l in range(1, len(dims)):
+        parameters[f"W{l}"] = rng.normal(0, 1, (dims[l], dims[l - 1])) / np.sqrt(dims[l - 1])
+        parameters[f"b{l}"] = position_coded(rng, (dims[l], 1), 0.1)
+    return parameters
+
+
+def _like(rng: np.random.Generator, arrays: dict[str, np.ndarray], scale: float) -> dict:
+    """Gradients ``{"dW1": ..., "db1": ...}`` shaped like the parameters."""
+    return {f"d{k}": position_coded(rng, v.shape, scale) for k, v in arrays.items()}
+
+
+def _gen_values(rng: np.random.Generator) -> tuple[tuple, dict]:
+    return _call(position_coded(rng, tuple(_sizes(rng, 2, 2, 7)), 3.0))
+
+
+def _gen_losses(rng: np.random.Generator) -> tuple[tuple, dict]:
+    m = int(rng.integers(4, 12))
+    return _call(rng.uniform(0.05, 0.95, m), binary_labels(rng, (m,)))
+
+
+_NUMPY_BASICS_GENERATED = [
+    GeneratedCase("basic_sigmoid", lambda rng: _call(float(rng.uniform(-4, 4))), types={"": float}),
+    GeneratedCase("sigmoid", _gen_values),
+    GeneratedCase("sigmoid_derivative", _gen_values),
+    GeneratedCase(
+        "image2vector", lambda rng: _call(position_coded(rng, tuple(_sizes(rng, 3, 2, 6))))
+    ),
+    GeneratedCase(
+        "normalizeRows", lambda rng: _call(position_coded(rng, tuple(_sizes(rng, 2)), 4.0) + 5)
+    ),
+    GeneratedCase("softmax", lambda rng: _call(position_coded(rng, tuple(_sizes(rng, 2)), 2.0))),
+    GeneratedCase("L1", _gen_losses, types={"": float}),
+    GeneratedCase("L2", _gen_losses, types={"": float}),
+]
+
+
+def _gen_logreg(rng: np.random.Generator) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    n_x, m = _sizes(rng, 2)
+    w = position_coded(rng, (n_x, 1), 0.5)
+    b = float(rng.uniform(-0.5, 0.5))
+    return w, b, position_coded(rng, (n_x, m), 2.0), binary_labels(rng, (1, m))
+
+
+def _gen_optimize(rng: np.random.Generator) -> tuple[tuple, dict]:
+    return _call(
+        *_gen_logreg(rng),
+        num_iterations=int(rng.integers(101, 321)),
+        learning_rate=float(rng.uniform(0.005, 0.05)),
+    )
+
+
+_LOGREG_GENERATED = [
+    GeneratedCase("sigmoid", _gen_values),
+    GeneratedCase(
+        "initialize_with_zeros", lambda rng: _call(int(rng.integers(3, 30))), types={"1": float}
+    ),
+    GeneratedCase("propagate", lambda rng: _call(*_gen_logreg(rng)), types={"0.db": float}),
+    GeneratedCase("optimize", _gen_optimize),
+    # Predictions: 0/1 as floats in dlspec; the course accepts booleans or integers too.
+    GeneratedCase("predict", lambda rng: _call(*_gen_logreg(rng)[:3]), check_dtype=False),
+]
+
+
+def _gen_cost(rng: np.random.Generator) -> tuple[tuple, dict]:
+    m = int(rng.integers(4, 12))
+    return _call(_probabilities(rng, (1, m)), binary_labels(rng, (1, m)))
+
+
+def _gen_layer_sizes(rng: np.random.Generator) -> tuple[tuple, dict]:
+    n_x, m = _sizes(rng, 2)
+    n_y = int(rng.integers(1, 4))
+    return _call(position_coded(rng, (n_x, m)), binary_labels(rng, (n_y, m)))
+
+
+def _gen_planar(rng: np.random.Generator) -> tuple[np.ndarray, dict, np.ndarray]:
+    n_x, n_h, m = _sizes(rng, 3)
+    X = position_coded(rng, (n_x, m), 2.0)
+    return X, _dense_parameters(rng, [n_x, n_h, 1]), binary_labels(rng, (1, m))
+
+
+def _gen_planar_backward(rng: np.random.Generator) -> tuple[tuple, dict]:
+    from dlspec.foundations.planar_classification import forward_propagation
+
+    X, parameters, Y = _gen_planar(rng)
+    _, cache = forward_propagation(X, parameters)
+    return _call(parameters, cache, X, Y)
+
+
+def _gen_planar_update(rng: np.random.Generator) -> tuple[tuple, dict]:
+    _, parameters, _ = _gen_planar(rng)
+    grads = _like(rng, parameters, 0.1)
+    return _call(parameters, grads, learning_rate=float(rng.uniform(0.1, 2.0)))
+
+
+def _gen_nn_model(rng: np.random.Generator) -> tuple[tuple, dict]:
+    n_x, m = _sizes(rng, 2, 2, 12)
+    X = position_coded(rng, (n_x, m), 2.0)
+    n_h = int(rng.integers(2, 7))
+    return _call(X, binary_labels(rng, (1, m)), n_h, num_iterations=int(rng.integers(10, 60)))
+
+
+_PLANAR_GENERATED = [
+    GeneratedCase("layer_sizes", _gen_layer_sizes),
+    GeneratedCase(
+        "initialize_parameters", lambda rng: _call(*_sizes(rng, 3, 1, 9)), seed_numpy=True
+    ),
+    GeneratedCase("forward_propagation", lambda rng: _call(*_gen_planar(rng)[:2])),
+    GeneratedCase("compute_cost", _gen_cost),
+    GeneratedCase("backward_propagation", _gen_planar_backward),
+    GeneratedCase("update_parameters", _gen_planar_update),
+    GeneratedCase("nn_model", _gen_nn_model),
+    # Predictions: booleans in the course; 0/1 integers or floats are accepted too.
+    GeneratedCase("predict", lambda rng: _call(*_gen_planar(rng)[1::-1]), check_dtype=False),
+]
+
+
+def _gen_layer(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(A_prev, W, b)`` of a layer with n_prev, n, m all different."""
+    n_prev, n, m = _sizes(rng, 3)
+    A_prev = position_coded(rng, (n_prev, m), 2.0)
+    return A_prev, rng.normal(0, 1, (n, n_prev)), position_coded(rng, (n, 1), 0.5)
+
+
+def _gen_linear_backward(rng: np.random.Generator) -> tuple[tuple, dict]:
+    A_prev, W, b = _gen_layer(rng)
+    return _call(position_coded(rng, (W.shape[0], A_prev.shape[1])), (A_prev, W, b))
+
+
+def _gen_activation_backward(activation: str) -> Callable[[np.random.Generator], tuple]:
+    def make(rng: np.random.Generator) -> tuple[tuple, dict]:
+        A_prev, W, b = _gen_layer(rng)
+        Z = W @ A_prev + b
+        return _call(position_coded(rng, Z.shape), ((A_prev, W, b), Z), activation)
+
+    return make
+
+
+def _gen_deep(rng: np.random.Generator) -> tuple[np.ndarray, dict, np.ndarray]:
+    dims = _sizes(rng, int(rng.integers(3, 5)), 2, 9)
+    m = int(rng.integers(3, 10))
+    dims[-1] = 1
+    X = position_coded(rng, (dims[0], m), 2.0)
+    return X, _dense_parameters(rng, dims), binary_labels(rng, (1, m))
+
+
+def _gen_L_model_backward(rng: np.random.Generator) -> tuple[tuple, dict]:
+    from dlspec.foundations.deep_nn_step_by_step import L_model_forward
+
+    X, parameters, Y = _gen_deep(rng)
+    AL, caches = L_model_forward(X, parameters)
+    return _call(AL, Y, caches)
+
+
+def _gen_deep_update(rng: np.random.Generator) -> tuple[tuple, dict]:
+    _, parameters, _ = _gen_deep(rng)
+    return _call(parameters, _like(rng, parameters, 0.1), float(rng.uniform(0.01, 1.0)))
+
+
+_DEEP_NN_STEP_GENERATED = [
+    GeneratedCase("initialize_parameters", lambda rng: _call(*_sizes(rng, 3, 1, 9))),
+    GeneratedCase(
+        "initialize_parameters_deep",
+        lambda rng: _call(_sizes(rng, int(rng.integers(3, 6)), 1, 9)),
+    ),
+    GeneratedCase("linear_forward", lambda rng: _call(*_gen_layer(rng))),
+    *(
+        GeneratedCase(
+            "linear_activation_forward",
+            lambda rng, a=activation: _call(*_gen_layer(rng), a),
+            name=f"linear_activation_forward_{activation}",
+        )
+        for activation in ("sigmoid", "relu")
+    ),
+    GeneratedCase("L_model_forward", lambda rng: _call(*_gen_deep(rng)[:2])),
+    GeneratedCase("compute_cost", _gen_cost),
+    GeneratedCase("linear_backward", _gen_linear_backward),
+    *(
+        GeneratedCase(
+            "linear_activation_backward",
+            _gen_activation_backward(activation),
+            name=f"linear_activation_backward_{activation}",
+        )
+        for activation in ("sigmoid", "relu")
+    ),
+    GeneratedCase("L_model_backward", _gen_L_model_backward),
+    GeneratedCase("update_parameters", _gen_deep_update),
+]
+
+
+def _gen_training(rng: np.random.Generator, layers: int) -> tuple[tuple, dict]:
+    dims = _sizes(rng, layers, 2, 12)
+    dims[-1] = 1
+    m = int(rng.integers(6, 16))
+    X = position_coded(rng, (dims[0], m), 1.0)
+    return _call(
+        X,
+        binary_labels(rng, (1, m)),
+        tuple(dims),
+        learning_rate=float(rng.uniform(0.005, 0.1)),
+        num_iterations=int(rng.integers(2, 160)),
+    )
+
+
+_DEEP_NN_APP_GENERATED = [
+    GeneratedCase("two_layer_model", lambda rng: _gen_training(rng, 3)),
+    GeneratedCase("L_layer_model", lambda rng: _gen_training(rng, int(rng.integers(3, 5)))),
+]
+
+GENERATED: dict[str, list[GeneratedCase]] = {
+    "c1w2-numpy-basics": _NUMPY_BASICS_GENERATED,
+    "c1w2-logreg": _LOGREG_GENERATED,
+    "c1w3-planar": _PLANAR_GENERATED,
+    "c1w4-deep-nn-step": _DEEP_NN_STEP_GENERATED,
+    "c1w4-deep-nn-app": _DEEP_NN_APP_GENERATED,
+}
+
+# Helpers the course gives learners (dnn_utils, planar_utils, dnn_app_utils): not graded;
+# `dlspec grade LAB --template` imports them from dlspec.
+_STEP = "dlspec.foundations.deep_nn_step_by_step"
+PROVIDED: dict[str, dict[str, tuple[str, ...]]] = {
+    "c1w3-planar": {"dlspec.foundations.planar_classification": ("sigmoid",)},
+    "c1w4-deep-nn-step": {_STEP: ("sigmoid", "relu", "sigmoid_backward", "relu_backward")},
+    "c1w4-deep-nn-app": {
+        _STEP: (
+            "initialize_parameters",
+            "linear_activation_forward",
+            "linear_activation_backward",
+            "compute_cost",
+            "L_model_forward",
+            "L_model_backward",
+            "update_parameters",
+        ),
+        "dlspec.foundations.deep_nn_application": ("initialize_parameters_deep",),
+    },
 }

@@ -14,7 +14,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GoldenCase", "CaseResult", "check_lab", "compare", "run_case"]
+__all__ = [
+    "GoldenCase",
+    "CaseResult",
+    "Mismatch",
+    "check_lab",
+    "compare",
+    "compare_detail",
+    "run_case",
+]
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class GoldenCase:
         rtol, atol: tolerances of ``np.allclose`` (the course's defaults, atol widened to the
             8 printed digits).
         name: a short label; defaults to the function name.
+        types: Python types required at paths of the output (``"0.db"``: ``out[0]["db"]``).
+        check_dtype: in strict grading, a floating array expected means a floating array got.
     """
 
     function: str
@@ -41,6 +51,7 @@ class GoldenCase:
     atol: float = 1e-7
     name: str = ""
     types: Mapping[str, type] = field(default_factory=dict)
+    check_dtype: bool = True
 
     @property
     def label(self) -> str:
@@ -60,6 +71,30 @@ class CaseResult:
         return self.status == "pass"
 
 
+@dataclass(frozen=True)
+class Mismatch:
+    """The first difference :func:`compare_detail` found between an expected and a got value.
+
+    Attributes:
+        status: ``"wrong value"`` or ``"wrong shape"`` (what :func:`compare` reports).
+        message: the sentence :func:`compare` returns, e.g. ``"output[0, 1]: expected 2.0, got
+            9.0"``.
+        kind: what differs: ``"value"``, ``"shape"``, ``"type"`` (a container or non-number
+            where the course has another), ``"key"`` (a missing dict key) or ``"length"``.
+        path: where, e.g. ``"output[0]['dw']"``.
+        index: the first mismatching index inside the array at ``path`` (``()`` for scalars).
+        expected, got: the two values at that index (numbers), else ``None``.
+    """
+
+    status: str
+    message: str
+    kind: str
+    path: str
+    index: tuple[int, ...] = ()
+    expected: Any = None
+    got: Any = None
+
+
 def compare(
     expected: Any, got: Any, *, rtol: float, atol: float, path: str = "output"
 ) -> tuple[str, str] | None:
@@ -69,45 +104,84 @@ def compare(
         >>> compare({"dw": [[1.0]]}, {"dw": np.array([[1.0]])}, rtol=1e-5, atol=1e-7) is None
         True
     """
+    mismatch = compare_detail(expected, got, rtol=rtol, atol=atol, path=path)
+    return None if mismatch is None else (mismatch.status, mismatch.message)
+
+
+def compare_detail(
+    expected: Any, got: Any, *, rtol: float, atol: float, path: str = "output"
+) -> Mismatch | None:
+    """Like :func:`compare`, returning the first difference as a :class:`Mismatch`.
+
+    Example:
+        >>> m = compare_detail([[1.0, 2.0]], np.array([[1.0, 9.0]]), rtol=1e-5, atol=1e-7)
+        >>> m.status, m.path, m.index, m.expected, m.got
+        ('wrong value', 'output', (0, 1), 2.0, 9.0)
+    """
     if expected is Ellipsis:
         return None
     if isinstance(expected, Mapping):
         if not isinstance(got, Mapping):
-            return "wrong value", f"{path}: expected a dict, got {type(got).__name__}"
+            return _wrong(f"{path}: expected a dict, got {type(got).__name__}", "type", path)
         for key, value in expected.items():
             if key not in got:
-                return "wrong value", f"{path}: missing key {key!r} (has {sorted(got)})"
-            mismatch = compare(value, got[key], rtol=rtol, atol=atol, path=f"{path}[{key!r}]")
+                return _wrong(f"{path}: missing key {key!r} (has {sorted(got)})", "key", path)
+            mismatch = compare_detail(
+                value, got[key], rtol=rtol, atol=atol, path=f"{path}[{key!r}]"
+            )
             if mismatch:
                 return mismatch
         return None
     if isinstance(expected, tuple | list) and not _is_numeric_sequence(expected):
         if not isinstance(got, tuple | list) or len(got) != len(expected):
-            return "wrong value", f"{path}: expected {len(expected)} items, got {_describe(got)}"
+            kind = "length" if isinstance(got, tuple | list) else "type"
+            return _wrong(
+                f"{path}: expected {len(expected)} items, got {_describe(got)}", kind, path
+            )
         for i, (e, g) in enumerate(zip(expected, got)):
-            mismatch = compare(e, g, rtol=rtol, atol=atol, path=f"{path}[{i}]")
+            mismatch = compare_detail(e, g, rtol=rtol, atol=atol, path=f"{path}[{i}]")
             if mismatch:
                 return mismatch
         return None
     if isinstance(expected, str | bytes):
-        return (
-            None
-            if expected == got
-            else ("wrong value", f"{path}: expected {expected!r}, got {got!r}")
-        )
+        if expected == got:
+            return None
+        return _wrong(f"{path}: expected {expected!r}, got {got!r}", "value", path)
     try:
         g = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        return "wrong value", f"{path}: expected numbers, got {_describe(got)}"
+        return _wrong(f"{path}: expected numbers, got {_describe(got)}", "type", path)
     e = np.asarray(expected, dtype=float)
     if e.shape != g.shape and not (e.size == g.size == 1 and e.ndim == 0):
-        return "wrong shape", f"{path}: expected shape {e.shape}, got {g.shape}"
-    close = np.isclose(g.reshape(e.shape), e, rtol=rtol, atol=atol)
+        return Mismatch(
+            "wrong shape", f"{path}: expected shape {e.shape}, got {g.shape}", "shape", path
+        )
+    g = g.reshape(e.shape)
+    close = np.isclose(g, e, rtol=rtol, atol=atol)
     if not np.all(close):
         idx = tuple(int(i) for i in np.argwhere(~close)[0])
         where = f"{path}{list(idx) if idx else ''}"
-        return "wrong value", f"{where}: expected {e[idx]!r}, got {g.reshape(e.shape)[idx]!r}"
+        want, have = _short_float(e[idx]), _short_float(g[idx])
+        return Mismatch(
+            "wrong value",
+            f"{where}: expected {want!r}, got {have!r}",
+            "value",
+            path,
+            idx,
+            want,
+            have,
+        )
     return None
+
+
+def _short_float(value: Any) -> float:
+    """``value`` rounded to 10 significant digits, so messages stay short."""
+    value = float(value)
+    return float(f"{value:.10g}") if np.isfinite(value) else value
+
+
+def _wrong(message: str, kind: str, path: str) -> Mismatch:
+    return Mismatch("wrong value", message, kind, path)
 
 
 def _is_numeric_sequence(value: Sequence) -> bool:
@@ -125,33 +199,21 @@ def _describe(value: Any) -> str:
 def run_case(case: GoldenCase, module: ModuleType | Mapping[str, Callable]) -> CaseResult:
     """Call ``case.function`` from ``module`` (a module or a name→function mapping) and compare.
 
+    Checks values, shapes and the required Python types (``case.types``); ``dlspec grade``
+    adds stricter checks (dtypes, inputs modified in place) through
+    :func:`dlspec.grading.evaluate.evaluate`.
+
     Example:
         >>> from dlspec.foundations import logistic_regression
         >>> from dlspec.foundations.golden import CASES
         >>> run_case(CASES["c1w2-logreg"][0], logistic_regression).passed  # doctest: +SKIP
         True
     """
+    from dlspec.grading.evaluate import evaluate
+
     functions = module if isinstance(module, Mapping) else vars(module)
-    func = functions.get(case.function)
-    if not callable(func):
-        return CaseResult(case, "error", f"function {case.function!r} is not defined")
-    args, kwargs = case.make_inputs()
-    try:
-        out = func(*args, **kwargs)
-        if case.select is not None:
-            out = case.select(out)
-    except Exception as err:  # the learner's exception is the result being reported
-        return CaseResult(case, "error", f"{type(err).__name__}: {err}")
-    for path, kind in case.types.items():
-        value = _dig(out, path)
-        if not isinstance(value, kind):
-            return CaseResult(
-                case,
-                "wrong value",
-                f"{path}: expected type {kind.__name__}, got {type(value).__name__}",
-            )
-    mismatch = compare(case.expected, out, rtol=case.rtol, atol=case.atol)
-    return CaseResult(case, *mismatch) if mismatch else CaseResult(case, "pass")
+    outcome = evaluate(case, functions.get(case.function), strict=False)
+    return CaseResult(case, outcome.legacy_status, outcome.message if not outcome.passed else "")
 
 
 def _dig(value: Any, path: str) -> Any:

@@ -1,0 +1,328 @@
+"""Grade a learner's solution in a separate process: ``dlspec grade LAB --solution FILE``.
+
+The learner's code never runs in the ``dlspec`` process. :func:`grade` starts a worker
+(:mod:`dlspec.grading.worker`), asks it for one case at a time and waits at most a little
+longer than the time limit for each answer. A case that loops forever, a solution that calls
+``os._exit`` or dies of a segfault or of memory, costs one case: the worker is killed or
+found dead, the case is reported (``timeout`` / ``crashed``), the remaining cases of that
+function are ``not run``, and a fresh worker takes the next function. Only JSON crosses the
+process boundary, and the ``dlspec`` process does not even import the lab's modules (a Keras
+lab's would load TensorFlow twice).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import dlspec
+from dlspec.grading.cases import CaseSource
+from dlspec.grading.report import CaseReport, GradeReport
+
+__all__ = ["GraderError", "grade", "grade_source"]
+
+_PACKAGE_ROOT = str(Path(dlspec.__file__).resolve().parent.parent)
+_START_TIMEOUT = 120.0  # imports of the lab's modules (TensorFlow for Keras labs)
+
+
+class GraderError(RuntimeError):
+    """The grader itself could not run (not a problem of the solution)."""
+
+
+class _NoReply(Exception):
+    """The worker did not answer in time."""
+
+
+class _Died(Exception):
+    """The worker exited; ``args[0]`` says how."""
+
+
+class _Worker:
+    """One worker process and the thread reading its replies."""
+
+    def __init__(self, cwd: Path, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self.log_start = log.stat().st_size if log.exists() else 0  # this worker's output
+        with open(log, "ab") as stderr:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "dlspec.grading.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                cwd=cwd,
+                env=env,
+                start_new_session=True,  # Ctrl-C on dlspec does not reach it; kill takes all
+            )
+        self.replies: queue.Queue[bytes | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.replies.put(line)
+        self.replies.put(None)
+
+    def send(self, message: dict) -> None:
+        try:
+            self.proc.stdin.write((json.dumps(message) + "\n").encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the reply wait reports the death
+
+    def receive(self, timeout: float) -> dict:
+        try:
+            line = self.replies.get(timeout=timeout)
+        except queue.Empty:
+            raise _NoReply from None
+        if line is None:
+            raise _Died(self._death())
+        return json.loads(line)
+
+    def _death(self) -> str:
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
+            how = f"was killed by signal {name}"
+            if -code == signal.SIGKILL:
+                how += " (out of memory?)"
+        else:
+            how = f"exited with code {code}"
+        tail = _tail(self.log, self.log_start)
+        return f"the process running the solution {how}" + (f"; it printed: {tail}" if tail else "")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.proc.kill()
+        self.proc.wait()
+
+    def close(self) -> None:
+        self.send({"op": "exit"})
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+
+def _tail(log: Path, start: int = 0, lines: int = 6) -> str:
+    """The last lines the worker wrote to ``log`` after byte ``start``, on one line."""
+    try:
+        with open(log, "rb") as f:
+            f.seek(max(start, f.seek(0, os.SEEK_END) - 64_000))
+            text = f.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
+
+
+def _environment(python_path: Sequence[str]) -> dict[str, str]:
+    env = dict(os.environ)
+    paths = [_PACKAGE_ROOT, *python_path]
+    if env.get("PYTHONPATH"):
+        paths.append(env["PYTHONPATH"])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    for threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(threads, "1")  # reproducible sums; polite on a shared machine
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Grading runs on the CPU: small cases, reproducible numbers, and no fight over a GPU that
+    # the learner's own notebook may hold (TensorFlow reserves all its memory).
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    return env
+
+
+def grade(lab_id: str, solution: str | os.PathLike, **options: Any) -> GradeReport:
+    """Grade ``solution`` (a ``.py`` file or a ``.ipynb`` notebook) on lab ``lab_id``.
+
+    Takes the options of :func:`grade_source`.
+
+    Example:
+        >>> report = grade("c1w2-logreg", "my_solution.py", timeout=5)  # doctest: +SKIP
+        >>> report.passed, report.to_dict()["summary"]  # doctest: +SKIP
+        (False, {'cases': 20, 'passed': 17, 'failed': 3, ...})
+    """
+    return grade_source(CaseSource.for_lab(lab_id), solution, **options)
+
+
+def grade_source(
+    source: CaseSource,
+    solution: str | os.PathLike,
+    *,
+    functions: Sequence[str] | None = None,
+    seed: int | None = None,
+    repeats: int = 3,
+    timeout: float = 5.0,
+    load_timeout: float = 60.0,
+    memory_mb: int | None = 4096,
+    python_path: Sequence[str] = (),
+) -> GradeReport:
+    """Grade ``solution`` on the cases of ``source`` in a worker process.
+
+    Args:
+        source: where the cases come from (:meth:`CaseSource.for_lab`).
+        solution: the learner's ``.py`` file or ``.ipynb`` notebook.
+        functions: grade only these functions (default: all graded functions).
+        seed: seed of the generated cases (default: a fresh one, printed in the report).
+        repeats: draws of each generated case.
+        timeout: seconds per case (and per notebook statement while loading).
+        load_timeout: seconds for a ``.py`` file's top-level code.
+        memory_mb: address-space cap of the worker (``None`` or 0: none).
+        python_path: extra import paths for the worker.
+
+    Raises:
+        FileNotFoundError: no such solution file.
+        ValueError: not a ``.py`` / ``.ipynb`` file, or an unknown function name.
+        GraderError: the worker could not start or build the plan.
+    """
+    path = Path(solution).expanduser().resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"No solution file at {path}.")
+    if path.suffix not in (".py", ".ipynb"):
+        raise ValueError(f"The solution must be a .py file or a .ipynb notebook; got {path.name}.")
+    seed = secrets.randbelow(100_000) if seed is None else int(seed)
+    init = {
+        "op": "init",
+        "source": source.to_dict(),
+        "solution": str(path),
+        "seed": seed,
+        "repeats": repeats,
+        "functions": list(functions) if functions else None,
+        "timeout": timeout,
+        "load_timeout": load_timeout,
+        "memory_mb": memory_mb,
+    }
+    report = GradeReport(source.key, source.title, str(path), seed, repeats, timeout)
+    env = _environment(python_path)
+    with tempfile.TemporaryDirectory(prefix="dlspec-grade-") as tmp:
+        log = Path(tmp) / "worker.log"
+        session = _Session(init, path.parent, env, log, report)
+        try:
+            session.run_all()
+        finally:
+            session.stop()
+    return report
+
+
+class _Session:
+    """The parent's side of a grading run: plan, load, cases, restarts."""
+
+    def __init__(self, init: dict, cwd: Path, env: dict, log: Path, report: GradeReport):
+        self.init, self.cwd, self.env, self.log, self.report = init, cwd, env, log, report
+        self.worker: _Worker | None = None
+        self.plan: list[dict] = []
+        self.timeout = float(init["timeout"])
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+
+    def _start(self) -> dict:
+        """Start a worker and load the solution; returns the ``loaded`` reply."""
+        self.worker = _Worker(self.cwd, self.env, self.log)
+        self.worker.send(self.init)
+        try:
+            plan = self.worker.receive(_START_TIMEOUT)
+        except (_NoReply, _Died) as err:
+            self.stop()
+            raise GraderError(f"the grader's worker did not start: {err or 'no reply'}") from err
+        if not self.plan:
+            graded = plan["graded"]
+            unknown = [f for f in self.init["functions"] or () if f not in graded]
+            if unknown:
+                self.stop()
+                raise ValueError(
+                    f"{', '.join(map(repr, unknown))} is not graded in "
+                    f"{self.init['source']['key']}; graded functions: {', '.join(graded)}."
+                )
+            self.plan = plan["cases"]
+            self.report.memory = plan.get("memory", "")
+            self.report.functions = list(dict.fromkeys(c["function"] for c in self.plan))
+        try:
+            return self.worker.receive(float(self.init["load_timeout"]) + 5)
+        except _NoReply:
+            self.worker.kill()
+            self.worker = None
+            limit = self.init["load_timeout"]
+            return {
+                "error": {
+                    "message": f"the solution did not finish loading in {limit:g} s "
+                    "(top-level code that never ends?)",
+                    "location": None,
+                }
+            }
+        except _Died as err:
+            self.worker = None
+            return {"error": {"message": f"{err} while loading", "location": None}}
+
+    def run_all(self) -> None:
+        loaded = self._start()
+        self.report.load_error = loaded.get("error")
+        self.report.warnings = loaded.get("warnings", [])
+        skipped: dict[str, str] = {}
+        for planned in self.plan:
+            function = planned["function"]
+            if self.report.load_error is not None:
+                self._add(planned, "not run", "the solution did not load")
+            elif function in skipped:
+                self._add(planned, "not run", skipped[function])
+            else:
+                self._run(planned, skipped)
+
+    def _run(self, planned: dict, skipped: dict[str, str]) -> None:
+        function = planned["function"]
+        if self.worker is None:
+            loaded = self._start()
+            if loaded.get("error") is not None:
+                skipped[function] = "a fresh worker could not load the solution again"
+                self._add(planned, "not run", skipped[function])
+                return
+        self.worker.send({"op": "run", "id": planned["id"]})
+        try:
+            reply = self.worker.receive(2 * self.timeout + 2)
+        except _NoReply:
+            self.worker.kill()
+            self.worker = None
+            skipped[function] = f"an earlier case of {function} timed out"
+            message = f"no result within {self.timeout:g} s and the time limit could not stop it"
+            self._add(planned, "timeout", message + "; the process was stopped")
+            return
+        except _Died as err:
+            self.worker = None
+            skipped[function] = f"an earlier case of {function} crashed"
+            self._add(planned, "crashed", str(err))
+            return
+        if reply["status"] in ("timeout", "crashed"):
+            skipped[function] = f"an earlier case of {function} timed out"
+        self._add(planned, reply["status"], reply["message"], reply)
+
+    def _add(self, planned: dict, status: str, message: str, reply: dict | None = None) -> None:
+        reply = reply or {}
+        self.report.cases.append(
+            CaseReport(
+                planned["id"],
+                planned["kind"],
+                planned["function"],
+                planned["label"],
+                status,
+                message,
+                reply.get("detail"),
+                reply.get("location"),
+                float(reply.get("seconds", 0.0)),
+            )
+        )
