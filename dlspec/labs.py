@@ -14,7 +14,7 @@ from typing import Any
 
 __all__ = ["COURSE_PACKAGES", "Lab", "LabResult", "Target", "all_labs", "get_lab"]
 
-COURSE_PACKAGES = ("dlspec.foundations", "dlspec.optimization")
+COURSE_PACKAGES = ("dlspec.foundations", "dlspec.optimization", "dlspec.strategy")
 
 
 @dataclass(frozen=True)

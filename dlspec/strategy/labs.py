@@ -1,0 +1,17 @@
+"""Registry entry of the Course 3 case study (Structuring Machine Learning Projects)."""
+
+from dlspec.labs import Lab, Target
+
+LABS = (
+    Lab(
+        id="c3-case-study",
+        title="ML strategy case study: diagnose a real classifier",
+        course=3,
+        week=1,
+        entry="dlspec.strategy.case_study:run",
+        data=("course1/catvnoncat/train_catvnoncat.h5", "course1/catvnoncat/test_catvnoncat.h5"),
+        targets=(Target("golden cases passed", 1.0, minimum=1.0),),
+        golden="dlspec.strategy.golden",
+        script="assignments/c3_strategy_case_study.py",
+    ),
+)

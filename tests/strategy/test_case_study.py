@@ -1,0 +1,60 @@
+"""The Course 3 case study on the real cat data: splits, tags, and the quick run end to end."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import dlspec.labs
+from dlspec.strategy.case_study import _build_splits, image_tags, run
+from dlspec.strategy.labs import LABS
+
+
+@pytest.fixture
+def registered(monkeypatch):
+    """The lab registry with the strategy package (until it is listed in COURSE_PACKAGES)."""
+    if "dlspec.strategy" not in dlspec.labs.COURSE_PACKAGES:
+        monkeypatch.setattr(
+            dlspec.labs, "COURSE_PACKAGES", (*dlspec.labs.COURSE_PACKAGES, "dlspec.strategy")
+        )
+
+
+def test_golden_cases_pass_through_the_registry(registered):
+    from dlspec.grading import check_lab
+
+    assert check_lab("c3-case-study").metrics["golden cases passed"] == 1.0
+
+
+def test_splits_of_the_real_data(cat_data):
+    train_x, train_y, test_x, test_y, _ = cat_data
+    splits = _build_splits(train_x, train_y, test_x, test_y)
+    assert {k: len(v[1]) for k, v in splits.items()} == {
+        "train": 167,
+        "train_dev": 42,
+        "dev": 25,
+        "test": 25,
+    }
+    inner = np.concatenate([splits["train"][2], splits["train_dev"][2]])
+    outer = np.concatenate([splits["dev"][2], splits["test"][2]])
+    assert sorted(inner) == list(range(209)) and sorted(outer) == list(range(50))
+    tags = image_tags(splits["dev"][0], splits["train"][0])
+    dark = np.mean(["dark" in t for t in image_tags(train_x, splits["train"][0])])
+    assert 0.15 < dark < 0.25  # quintile thresholds of the training pictures
+    assert all(t <= {"dark", "bright", "low contrast", "washed-out colour"} for t in tags)
+
+
+def test_quick_run_writes_the_report(registered, cat_data, tmp_path):
+    result = run(quick=True, out_dir=tmp_path)
+    (target,) = LABS[0].targets
+    assert target.met(result.metrics["golden cases passed"])
+    m = result.metrics
+    assert m["human-level error (assumed)"] == 0.01
+    for gap in ("avoidable bias", "variance", "data mismatch", "dev overfitting"):
+        assert f"{gap} (600 epochs)" in m
+    assert m["variance (600 epochs)"] == pytest.approx(
+        m["train-dev error (600 epochs)"] - m["train error (600 epochs)"]
+    )
+    report = (tmp_path / "c3_strategy.md").read_text()
+    assert "| **avoidable bias** |" in report and "dominant problem" in report
+    assert all(p.exists() for p in result.figures)
+    assert (tmp_path / "c3_error_curves.png").exists()
