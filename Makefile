@@ -43,6 +43,7 @@ reproduce: install
 
 bench: install
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@cat reports/bench.md
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache *.egg-info

@@ -1,20 +1,19 @@
 """Throughput of ``dlspec.training.Trainer.fit`` against Keras ``model.fit``, side by side.
 
 Both train the same small MLP (same initial weights, Adam, binary cross-entropy, accuracy) on
-the same ``tf.data`` pipeline. After one warm-up epoch each (tracing), the two loops take turns
-(A B, then B A, ...) so that drifts in machine load hit both alike; the script prints each
-repeat, the median seconds per epoch and the ratio ``Trainer / model.fit`` (below 1 means the
-Trainer is faster).
+the same ``tf.data`` pipeline, on the default strategy. After one warm-up epoch each (tracing),
+the two loops take turns (A B, then B A, ...) so that drifts in machine load hit both alike.
+Reported: examples/s of each (median) and the median per-repeat ratio Trainer / model.fit
+(target >= 0.95; above 1 means the Trainer is faster). Writes its row to ``reports/bench.md``.
 
 Run:
-    python benchmarks/bench_training_loop.py [--repeats 11] [--epochs 3] [--batch-size 64]
+    python benchmarks/bench_training_loop.py [--repeats 15] [--epochs 3] [--batch-size 64]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
 import warnings
 
@@ -23,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from report import Row, interleaved, median, record  # noqa: E402
 
 from dlspec.training import Trainer  # noqa: E402
 
@@ -51,7 +51,8 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=32)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=3, help="epochs per timed repeat")
-    parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--no-report", action="store_true", help="do not write reports/bench.md")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*shuffle=True.*")  # model.fit on a Dataset
 
@@ -73,43 +74,46 @@ def main() -> None:
         metrics=["accuracy"],
         verbose=0,
     )
+    examples = args.examples * args.epochs
 
     def run_keras() -> float:
         start = time.perf_counter()
         keras_model.fit(ds, epochs=args.epochs, verbose=0)
-        return time.perf_counter() - start
+        return examples / (time.perf_counter() - start)
 
     def run_trainer() -> float:
         start = time.perf_counter()
         trainer.fit(ds, epochs=trainer.epoch + args.epochs)
-        return time.perf_counter() - start
+        return examples / (time.perf_counter() - start)
 
     keras_model.fit(ds, epochs=1, verbose=0)  # warm-up: tracing
     trainer.fit(ds, epochs=1)
-
-    times: dict[str, list[float]] = {"model.fit": [], "Trainer.fit": []}
-    runners = {"model.fit": run_keras, "Trainer.fit": run_trainer}
     print(
         f"{args.examples} examples x {args.features} features, batch {args.batch_size} "
-        f"({steps} steps/epoch), {args.epochs} epochs per repeat, TF {tf.__version__}, "
-        f"Keras {keras.__version__}, devices: "
-        f"{[d.device_type for d in tf.config.list_physical_devices()]}"
+        f"({steps} steps/epoch), {args.epochs} epochs per repeat"
     )
-    for repeat in range(args.repeats):
-        order = ["model.fit", "Trainer.fit"]
-        if repeat % 2:
-            order.reverse()
-        for name in order:
-            times[name].append(runners[name]() / args.epochs)
-        print(
-            f"repeat {repeat + 1}: model.fit {times['model.fit'][-1] * 1e3:7.1f} ms/epoch, "
-            f"Trainer.fit {times['Trainer.fit'][-1] * 1e3:7.1f} ms/epoch"
+    samples, ratios = interleaved(
+        {"model.fit": run_keras, "Trainer.fit": run_trainer}, args.repeats
+    )
+    base, ours, ratio = median(samples["model.fit"]), median(samples["Trainer.fit"]), median(ratios)
+    print(f"median examples/s: model.fit {base:.0f}, Trainer.fit {ours:.0f}; ratio {ratio:.3f}")
+    if not args.no_report:
+        record(
+            [
+                Row(
+                    "training loop: Trainer.fit vs model.fit",
+                    f"{base:,.0f} examples/s (model.fit)",
+                    f"{ours:,.0f} examples/s (Trainer.fit)",
+                    ratio,
+                    target=0.95,
+                    notes=(
+                        f"MLP {args.features}-128-64-1, Adam, batch {args.batch_size}, "
+                        f"{steps} steps/epoch, default strategy; median of {args.repeats} "
+                        "interleaved repeats"
+                    ),
+                )
+            ]
         )
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    for name, seconds in medians.items():
-        print(f"{name:12s} median {seconds * 1e3:7.1f} ms/epoch = {steps / seconds:8.0f} steps/s")
-    ratio = medians["Trainer.fit"] / medians["model.fit"]
-    print(f"ratio Trainer.fit / model.fit (time per epoch): {ratio:.3f}")
 
 
 if __name__ == "__main__":

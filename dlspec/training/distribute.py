@@ -10,9 +10,12 @@ import tensorflow as tf
 __all__ = [
     "build_model",
     "build_optimizer",
+    "is_chief",
     "is_default_strategy",
+    "is_multi_worker",
     "resolve_jit_compile",
     "resolve_strategy",
+    "worker_name",
 ]
 
 
@@ -41,6 +44,46 @@ def is_default_strategy(strategy: tf.distribute.Strategy) -> bool:
         True
     """
     return type(strategy).__name__ == "_DefaultDistributionStrategy"
+
+
+def is_multi_worker(strategy: tf.distribute.Strategy) -> bool:
+    """True when ``strategy`` spans several worker processes (``TF_CONFIG`` lists more than one).
+
+    Example:
+        >>> is_multi_worker(tf.distribute.get_strategy())
+        False
+    """
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None:
+        return False
+    jobs = resolver.cluster_spec().as_dict()
+    return sum(len(jobs.get(job, ())) for job in ("chief", "worker")) > 1
+
+
+def is_chief(strategy: tf.distribute.Strategy) -> bool:
+    """True for the process that writes checkpoints, ``history.json`` and TensorBoard logs.
+
+    Every single-process strategy is its own chief; with ``MultiWorkerMirroredStrategy`` it is
+    the ``chief`` task, or worker 0 when ``TF_CONFIG`` names no chief.
+
+    Example:
+        >>> is_chief(tf.distribute.get_strategy())
+        True
+    """
+    return bool(strategy.extended.should_checkpoint)
+
+
+def worker_name(strategy: tf.distribute.Strategy) -> str:
+    """``"<task type>-<index>"`` of this process in a multi-worker cluster, else ``"chief"``.
+
+    Example:
+        >>> worker_name(tf.distribute.get_strategy())
+        'chief'
+    """
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return "chief"
+    return f"{resolver.task_type}-{resolver.task_id}"
 
 
 def _created_in_scope(strategy: tf.distribute.Strategy, variables) -> bool:

@@ -1,8 +1,8 @@
-"""The error raised when training produces a NaN or infinite loss."""
+"""Errors of the training loop: a NaN/inf loss, and checkpoints that cannot be read."""
 
 from __future__ import annotations
 
-__all__ = ["NonFiniteLossError"]
+__all__ = ["CorruptCheckpointError", "NonFiniteLossError"]
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -43,3 +43,15 @@ class NonFiniteLossError(FloatingPointError):
         self.global_step = global_step
         self.loss = loss
         self.restored_from = restored_from
+
+
+class CorruptCheckpointError(OSError):
+    """Every checkpoint in the folder is damaged (truncated, overwritten, missing files).
+
+    Raised instead of silently starting over, which would overwrite the run. A damaged newest
+    checkpoint alone only gives a warning: the previous one is restored.
+
+    Example:
+        >>> isinstance(CorruptCheckpointError("runs/x: ckpt-8 unreadable"), OSError)
+        True
+    """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import keras
@@ -17,68 +17,39 @@ from dlspec.training.data_checks import check_dataset, known_num_batches
 from dlspec.training.distribute import (
     build_model,
     build_optimizer,
+    is_chief,
     is_default_strategy,
+    is_multi_worker,
     resolve_jit_compile,
     resolve_strategy,
+    worker_name,
 )
+from dlspec.training.epoch_batches import EpochBatches
 from dlspec.training.errors import NonFiniteLossError
 from dlspec.training.losses import per_example_loss
 from dlspec.training.metrics import build_metrics, check_metric_identifiers
-from dlspec.training.progress import EpochProgress
+from dlspec.training.precision import (
+    build_under_policy,
+    check_model_policy,
+    loss_scaled,
+    resolve_policy,
+)
+from dlspec.training.progress import EpochProgress, Throughput
+from dlspec.training.resume import prepare_checkpoint_dir
+from dlspec.training.steps import make_step_functions
 from dlspec.training.tensorboard import EpochSummaries
 from dlspec.validation import check_positive
 
 __all__ = ["Trainer"]
 
 History = dict[str, list[float]]
-
-
-def _batch_size(x) -> tf.Tensor:
-    """Number of examples in the (possibly nested) input batch ``x``."""
-    return tf.shape(tf.nest.flatten(x)[0])[0]
+EpochImages = Callable[[keras.Model, int], Mapping[str, object]]
 
 
 def _to_python(value) -> float | list:
     """A metric result as a float (or a list for vector-valued metrics such as F1Score)."""
     arr = np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
     return float(arr) if arr.size == 1 else arr.tolist()
-
-
-def _iterator_functions(
-    replica_step: Callable, strategy: tf.distribute.Strategy, loss_dtype: tf.DType
-) -> tuple[Callable[[Iterator], tf.Tensor], Callable[[Iterator], tuple[tf.Tensor, tf.Tensor]]]:
-    """Build ``tf.function`` steps that run ``replica_step(x, y)`` on the next batch.
-
-    Returns:
-        ``(step, maybe_step)``. ``step(iterator)`` returns the global batch's mean loss (the
-        sum of the replicas' losses, each already divided by the global batch size); use it
-        when the number of batches is known. ``maybe_step(iterator)`` returns ``(has_batch,
-        loss)`` and does nothing once the data is exhausted: with ``next(iterator)`` the call
-        that hits the end could still bump the optimizer's iteration counter (``model.fit``
-        has that flaw on datasets of unknown length), which would shift Adam's bias correction.
-    """
-
-    def distributed_step(x, y):
-        per_replica = strategy.run(replica_step, args=(x, y))
-        return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
-
-    @tf.function(reduce_retracing=True)
-    def step(iterator):
-        x, y = next(iterator)
-        return distributed_step(x, y)
-
-    @tf.function(reduce_retracing=True)
-    def maybe_step(iterator):
-        optional = iterator.get_next_as_optional()
-        has_batch = optional.has_value()
-        loss = tf.cond(
-            has_batch,
-            lambda: tf.cast(distributed_step(*optional.get_value()), loss_dtype),
-            lambda: tf.zeros([], loss_dtype),
-        )
-        return has_batch, loss
-
-    return step, maybe_step
 
 
 class Trainer:
@@ -90,16 +61,21 @@ class Trainer:
     is weighted correctly), ``model.losses`` are added with ``tf.nn.scale_regularization_loss``,
     and the replicas' losses are combined with ``strategy.reduce``. The loss and metrics are
     stateful Keras metrics, reset each epoch and reported under ``model.fit``'s names
-    (``loss``, ``accuracy``, ``val_loss``, ...).
+    (``loss``, ``accuracy``, ``val_loss``, ...). Any ``tf.distribute.Strategy`` works: the
+    default one, ``OneDeviceStrategy``, ``MirroredStrategy``, ``MultiWorkerMirroredStrategy``
+    (see :func:`~dlspec.training.strategy_from_name`); the model, optimizer and metrics are
+    created inside its scope and the dataset is split by it (batch size = global batch size).
 
-    With ``checkpoint_dir``, the model, optimizer, counters and running metrics are saved with
-    ``tf.train.CheckpointManager`` (and the per-epoch history to ``history.json``, atomically);
-    a Trainer pointed at a folder holding a checkpoint restores it and carries on, so a killed
-    run resumes where it stopped and ends with the same weights and history as an uninterrupted
-    one (given a deterministic data order and a model without random layers); it prints
-    ``Resuming from checkpoint ... at epoch N`` unless ``verbose=0``. A constant learning rate
-    passed to the new Trainer wins over the checkpoint's. After every step the loss is checked:
-    a NaN or infinite loss restores the last good checkpoint and raises
+    With ``checkpoint_dir``, the model, optimizer, counters, running metrics and random state
+    (the model's ``SeedGenerator`` states, e.g. of ``Dropout``, plus ``rng_state``) are saved
+    with ``tf.train.CheckpointManager`` (and the per-epoch history to ``history.json``,
+    atomically). By default (``resume="auto"``) a Trainer pointed at a folder holding a
+    checkpoint restores it and carries on, so a killed run resumes where it stopped and ends
+    with the same weights and history as an uninterrupted one (given a deterministic data
+    order); it prints ``Resuming from checkpoint ... at epoch N`` unless ``verbose=0``. A
+    damaged newest checkpoint is skipped, with a warning, for the previous one. A constant
+    learning rate passed to the new Trainer wins over the checkpoint's. After every step the
+    loss is checked: a NaN or infinite loss restores the last good checkpoint and raises
     :class:`~dlspec.training.NonFiniteLossError` naming the epoch and step, so the run can be
     restarted with, say, a lower learning rate.
 
@@ -108,10 +84,11 @@ class Trainer:
 
     Args:
         model: a ``keras.Model``, or a zero-argument callable returning one (called inside
-            ``strategy.scope()``; required for a non-default strategy unless the model was
-            already built inside that scope).
+            ``strategy.scope()`` and under the mixed-precision policy; required for a
+            non-default strategy unless the model was already built inside that scope).
         optimizer: a ``keras.optimizers`` name, an ``Optimizer``, or a zero-argument callable
-            returning one; always created inside ``strategy.scope()``.
+            returning one; always created inside ``strategy.scope()``, and wrapped in a
+            ``keras.optimizers.LossScaleOptimizer`` when the model computes in float16.
         loss: a ``keras.losses`` name, a ``keras.losses.Loss``, or ``fn(y_true, y_pred)``
             returning per-example losses.
         metrics: metric names (``"accuracy"`` picks binary / categorical / sparse accuracy from
@@ -119,14 +96,33 @@ class Trainer:
             zero-argument callables returning metrics, or metric functions ``fn(y_true,
             y_pred)``.
         strategy: a ``tf.distribute.Strategy``; ``None`` uses the current (default) strategy.
-        checkpoint_dir: folder for checkpoints and ``history.json``; resumed automatically.
+        checkpoint_dir: folder for checkpoints and ``history.json``.
         max_to_keep: number of most recent checkpoints kept.
         checkpoint_every: ``"epoch"``, or a number of steps between checkpoints (a checkpoint
             is also written when ``fit`` finishes).
-        log_dir: folder for TensorBoard per-epoch scalars (``train/`` and ``validation/``).
-        verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+        log_dir: folder for TensorBoard per-epoch scalars (``train/``, ``validation/``; the
+            training throughput as ``epoch_examples_per_second``) and images (``images/``).
+        verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch; both show the
+            throughput (``examples/s``).
         jit_compile: compile each step with XLA. ``"auto"`` (default) does what ``model.fit``
             does: XLA on GPU machines with the default strategy, never on CPU-only machines.
+        mixed_precision: ``True`` (``"mixed_float16"``, with dynamic loss scaling),
+            ``"mixed_bfloat16"``, or ``False`` (float32). A model passed as an instance must
+            already have been built under that policy.
+        resume: ``"auto"`` (carry on from a checkpoint in ``checkpoint_dir`` if there is one),
+            ``True`` (a checkpoint must be there: what a CLI's ``--resume`` asks for), or
+            ``False`` (start afresh; a folder already holding a run is refused with
+            ``FileExistsError`` unless ``overwrite=True``).
+        overwrite: start afresh, deleting the checkpoints and ``history.json`` of a previous
+            run in ``checkpoint_dir`` (nothing else in the folder is touched).
+        rng_state: more random state to checkpoint, by name: ``tf.random.Generator`` or
+            ``keras.random.SeedGenerator`` objects used outside the model (say, by data
+            augmentation). A generator inside a ``tf.data`` pipeline runs ahead of training by
+            the prefetch depth, so its resumed stream is not bitwise the uninterrupted one's;
+            seeded ``tf.data`` ops (``shuffle(seed=...)``) are replayed exactly instead.
+        epoch_images: ``fn(model, epoch) -> {name: images}`` called after each epoch; the
+            images (``(N, H, W, C)``, floats in [0, 1] or uint8) are logged to TensorBoard.
+            Needs ``log_dir``.
 
     Attributes:
         model: the built ``keras.Model``.
@@ -134,6 +130,7 @@ class Trainer:
         strategy: the ``tf.distribute.Strategy``.
         metrics: the metric objects (after the first ``fit``/``evaluate``).
         history: per-epoch logs, including epochs restored from a checkpoint.
+        throughput: training examples per second of each epoch this object trained.
 
     Example:
         >>> x = np.random.default_rng(0).normal(size=(256, 2)).astype("float32")
@@ -162,6 +159,11 @@ class Trainer:
         log_dir: str | os.PathLike | None = None,
         verbose: int = 1,
         jit_compile: bool | str = "auto",
+        mixed_precision: bool | str = False,
+        resume: bool | str = "auto",
+        overwrite: bool = False,
+        rng_state: Mapping[str, object] | None = None,
+        epoch_images: EpochImages | None = None,
     ) -> None:
         if isinstance(verbose, bool) or verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0 (silent), 1 (bar) or 2 (line); got {verbose!r}.")
@@ -180,12 +182,27 @@ class Trainer:
                 raise TypeError(f"{name} must be a folder path or None; got {folder!r}.")
         if jit_compile not in (True, False, "auto"):
             raise ValueError(f"jit_compile must be True, False or 'auto'; got {jit_compile!r}.")
+        if epoch_images is not None and (not callable(epoch_images) or log_dir is None):
+            raise ValueError("epoch_images must be a function fn(model, epoch), with a log_dir.")
+        policy = resolve_policy(mixed_precision)
 
         self.strategy = resolve_strategy(strategy)
+        self._chief = is_chief(self.strategy)
+        if not isinstance(model, keras.Model) and callable(model):
+            model = build_under_policy(model, policy)
         self.model = build_model(model, self.strategy)
-        self.optimizer = build_optimizer(optimizer, self.strategy)
+        check_model_policy(self.model, policy)
+        self.optimizer = loss_scaled(
+            build_optimizer(optimizer, self.strategy), self.model, self.strategy
+        )
+        self.mixed_precision = policy
         self._per_example_loss = per_example_loss(loss)
         self._metric_ids = check_metric_identifiers(metrics)
+        # Only once every argument is known good, since overwrite=True deletes files.
+        prepare_checkpoint_dir(
+            checkpoint_dir, resume=resume, overwrite=overwrite, chief=self._chief
+        )
+        self._resume = resume is not False and not overwrite  # restore when built, if any
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self.max_to_keep = int(max_to_keep)
         self.checkpoint_every = checkpoint_every
@@ -193,8 +210,11 @@ class Trainer:
         self.verbose = verbose
         self._jit_request = jit_compile
         self.jit_compile = False
+        self._rng_state = dict(rng_state or {})
+        self._epoch_images = epoch_images
         self.metrics: list[keras.metrics.Metric] = []
         self.history: History = {}
+        self.throughput: list[float] = []
 
         # Completed epochs, steps since the start, and steps into the current epoch. Python
         # ints drive the loop; these variables are synced before each checkpoint.
@@ -205,7 +225,7 @@ class Trainer:
         self._built = False
         self._checkpoint: TrainingCheckpoint | None = None
         self._summaries: EpochSummaries | None = None
-        self._train_data: dict | None = None  # distributed dataset / stream cache
+        self._batches: EpochBatches | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -228,8 +248,9 @@ class Trainer:
         ``epochs=4`` trains epochs 3 and 4.
 
         Args:
-            dataset: a batched ``tf.data.Dataset`` of ``(x, y)`` pairs. Each epoch is one pass
-                over it, unless ``steps_per_epoch`` is given.
+            dataset: a batched ``tf.data.Dataset`` of ``(x, y)`` pairs; the batch size is the
+                global batch size, split between the strategy's replicas. Each epoch is one
+                pass over it, unless ``steps_per_epoch`` is given.
             epochs: the total number of epochs to reach.
             validation_data: optional ``tf.data.Dataset`` of ``(x, y)`` pairs, evaluated after
                 each epoch (``val_`` logs).
@@ -273,24 +294,29 @@ class Trainer:
                     "Pass a larger epochs to train further."
                 )
             return self._history_copy()
-        if self.log_dir is not None and self._summaries is None:
-            self._summaries = EpochSummaries(self.log_dir)
         progress = EpochProgress(self.verbose)
         val_dist = val_steps = None
         if validation_data is not None:
             val_dist = self.strategy.experimental_distribute_dataset(validation_data)
             val_steps = known_num_batches(validation_data)
 
-        batches = self._epoch_batches(dataset, steps_per_epoch)
+        if self._batches is None or self._batches.dataset is not dataset:
+            self._batches = EpochBatches(dataset, self.strategy)
+        batches = self._batches.epochs(
+            steps_per_epoch,
+            epochs_done=lambda: self.epoch,
+            step=lambda: int(self._step.numpy()),
+            epoch_step=lambda: int(self._epoch_step.numpy()),
+        )
         for epoch in range(start_epoch, epochs):
             iterator, num_steps = next(batches)
             progress.start(epoch + 1, epochs, num_steps)
-            logs, steps = self._train_epoch(iterator, num_steps, epoch, progress)
+            logs, steps, rate = self._train_epoch(iterator, num_steps, epoch, progress)
             if val_dist is not None:
                 val_logs = self._run_eval(val_dist, val_steps)
                 logs.update({f"val_{name}": value for name, value in val_logs.items()})
-            self._end_epoch(epoch, logs)
-            progress.finish(steps, logs)
+            self._end_epoch(epoch, logs, rate)
+            progress.finish(steps, {**logs, "examples/s": rate})
         if self._checkpoint is not None and self.checkpoint_every != "epoch":
             self._checkpoint.save(int(self._step.numpy()))
         return self._history_copy()
@@ -317,6 +343,28 @@ class Trainer:
         dist = self.strategy.experimental_distribute_dataset(dataset)
         return self._run_eval(dist, known_num_batches(dataset))
 
+    def log_images(self, name: str, images, step: int | None = None) -> None:
+        """Log images to TensorBoard (``log_dir/images``), e.g. predictions or augmentations.
+
+        With several workers only the chief writes; on the others this does nothing.
+
+        Args:
+            name: the summary tag.
+            images: ``(N, H, W, C)``, ``(H, W, C)`` or ``(H, W)``; floats in [0, 1] or uint8.
+                At most 3 are kept.
+            step: TensorBoard step; default: the number of completed epochs.
+
+        Example:
+            >>> trainer.log_images("inputs", next(iter(train_ds))[0] / 255.0)  # doctest: +SKIP
+        """
+        if self.log_dir is None:
+            raise ValueError("log_images needs a log_dir: Trainer(..., log_dir='logs/run').")
+        if not self._chief:
+            return
+        if self._summaries is None:
+            self._summaries = EpochSummaries(self.log_dir)
+        self._summaries.write_images(self.epoch if step is None else int(step), name, images)
+
     # ------------------------------------------------------------------ building
 
     def _ensure_built(self, dataset: tf.data.Dataset) -> None:
@@ -339,9 +387,16 @@ class Trainer:
             default_strategy=is_default_strategy(self.strategy),
         )
         self.jit_compile = resolve_jit_compile(self._jit_request, self.model, self.strategy)
-        self._loss_dtype = tf.float64 if y_pred.dtype == tf.float64 else tf.float32
-        self._train_step, self._train_maybe_step = self._make_train_function()
-        self._eval_step, self._eval_maybe_step = self._make_eval_function()
+        self._steps = make_step_functions(
+            model=self.model,
+            optimizer=self.optimizer,
+            per_example_loss=self._per_example_loss,
+            loss_tracker=self._loss_tracker,
+            metrics=self.metrics,
+            strategy=self.strategy,
+            loss_dtype=tf.float64 if y_pred.dtype == tf.float64 else tf.float32,
+            jit_compile=self.jit_compile,
+        )
         if self.checkpoint_dir is not None:
             self._checkpoint = TrainingCheckpoint(
                 self.checkpoint_dir,
@@ -349,12 +404,17 @@ class Trainer:
                 optimizer=self.optimizer,
                 counters={"epoch": self._epoch, "step": self._step, "epoch_step": self._epoch_step},
                 metrics=[self._loss_tracker, *self.metrics],
+                rng_state=self._rng_state,
                 max_to_keep=self.max_to_keep,
+                chief=self._chief,
+                worker=worker_name(self.strategy),
             )
+        if self.log_dir is not None and self._chief and self._summaries is None:
+            self._summaries = EpochSummaries(self.log_dir)
         self._built = True
-        if self._checkpoint is not None and self._checkpoint.latest:
+        if self._checkpoint is not None and self._resume and self._checkpoint.latest:
             path = self._restore()
-            if self.verbose:
+            if self.verbose and path:
                 into = self._epoch_step.numpy()
                 within = f", {into} steps into epoch {self.epoch + 1}" if into else ""
                 print(
@@ -382,144 +442,30 @@ class Trainer:
             raise ValueError("Trainer supports single-output models; the model returns several.")
         return tf.nest.flatten(out)[0]
 
-    def _global_batch_size(self, local_n: tf.Tensor) -> tf.Tensor:
-        """Examples in this step across all replicas (exact for a short last batch)."""
-        if self.strategy.num_replicas_in_sync == 1:
-            return local_n
-        ctx = tf.distribute.get_replica_context()
-        total = ctx.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(local_n, tf.float32))
-        return tf.cast(tf.round(total), tf.int32)
-
-    def _loss(self, y, y_pred, local_n: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """This replica's share of the global batch's loss, and its own mean loss.
-
-        The share is ``sum(per-example losses) / global batch size`` plus the regularization
-        losses divided by the number of replicas, so summing the shares over replicas (what
-        gradient all-reduce does) gives the mean loss of the global batch.
-        """
-        per_example = self._per_example_loss(y, y_pred)
-        share = tf.nn.compute_average_loss(
-            per_example, global_batch_size=self._global_batch_size(local_n)
-        )
-        mean = tf.math.divide_no_nan(
-            tf.reduce_sum(per_example), tf.cast(local_n, per_example.dtype)
-        )
-        if self.model.losses:
-            reg = tf.add_n([tf.cast(r, per_example.dtype) for r in self.model.losses])
-            share += tf.nn.scale_regularization_loss(reg)
-            mean += reg
-        return share, mean
-
-    def _update_metrics(self, y, y_pred, mean_loss: tf.Tensor, local_n: tf.Tensor) -> None:
-        """Update the loss tracker (weighted by batch size, as model.fit does) and metrics."""
-        self._loss_tracker.update_state(mean_loss, sample_weight=tf.cast(local_n, mean_loss.dtype))
-        for metric in self.metrics:
-            metric.update_state(y, y_pred)
-
-    def _make_train_function(self) -> tuple[Callable, Callable]:
-        model, optimizer, strategy = self.model, self.optimizer, self.strategy
-
-        def replica_step(x, y):
-            local_n = _batch_size(x)
-            with tf.GradientTape() as tape:
-                y_pred = model(x, training=True)
-                loss, mean_loss = self._loss(y, y_pred, local_n)
-                scaled = optimizer.scale_loss(loss)
-            grads = tape.gradient(scaled, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))
-            self._update_metrics(y, y_pred, mean_loss, local_n)
-            return loss
-
-        if self.jit_compile:
-            replica_step = tf.function(replica_step, jit_compile=True, reduce_retracing=True)
-
-        return _iterator_functions(replica_step, strategy, self._loss_dtype)
-
-    def _make_eval_function(self) -> tuple[Callable, Callable]:
-        model, strategy = self.model, self.strategy
-
-        def replica_step(x, y):
-            local_n = _batch_size(x)
-            y_pred = model(x, training=False)
-            loss, mean_loss = self._loss(y, y_pred, local_n)
-            self._update_metrics(y, y_pred, mean_loss, local_n)
-            return loss
-
-        if self.jit_compile:
-            replica_step = tf.function(replica_step, jit_compile=True, reduce_retracing=True)
-
-        return _iterator_functions(replica_step, strategy, self._loss_dtype)
-
-    # ------------------------------------------------------------------ data
-
-    def _epoch_batches(self, dataset: tf.data.Dataset, steps_per_epoch: int | None):
-        """Yield ``(iterator, num_steps)`` per epoch, positioned as an uninterrupted run's.
-
-        A resumed run replays the earlier epochs' iterator creations (so a seeded
-        ``shuffle(..., reshuffle_each_iteration=True)`` gives each epoch the same order) and
-        skips the batches already trained in a partly done epoch.
-        """
-        cache = self._train_data
-        if cache is None or cache["dataset"] is not dataset:
-            cache = self._train_data = {
-                "dataset": dataset,
-                "dist": None,
-                "passes": 0,
-                "stream": None,
-                "stream_key": None,
-                "position": 0,
-            }
-        if steps_per_epoch is not None:
-            # One endless stream; the global step says how far into it we are.
-            global_step = int(self._step.numpy())
-            if cache["stream"] is None or cache["position"] != global_step:
-                stream = dataset
-                if dataset.cardinality() != tf.data.INFINITE_CARDINALITY:
-                    stream = dataset.repeat()
-                if global_step:
-                    stream = stream.skip(global_step)
-                cache["stream"] = iter(self.strategy.experimental_distribute_dataset(stream))
-                cache["position"] = global_step
-            while True:
-                # Where the stream will be once this epoch's remaining steps are done.
-                done = int(self._step.numpy()) + steps_per_epoch - int(self._epoch_step.numpy())
-                cache["position"] = done
-                yield cache["stream"], steps_per_epoch
-        if cache["dist"] is None:
-            cache["dist"] = self.strategy.experimental_distribute_dataset(dataset)
-        for _ in range(self.epoch - cache["passes"]):
-            iter(cache["dist"])  # replay the seed draws of the epochs done before resuming
-        cache["passes"] = max(cache["passes"], self.epoch)
-        num_steps = known_num_batches(dataset)
-        skip = int(self._epoch_step.numpy())
-        while True:
-            iterator = iter(cache["dist"])
-            cache["passes"] += 1
-            for _ in range(skip):
-                next(iterator)
-            skip = 0
-            yield iterator, num_steps
-
     # ------------------------------------------------------------------ loop
 
     def _train_epoch(
         self, iterator, num_steps: int | None, epoch: int, progress: EpochProgress
-    ) -> tuple[dict[str, float], int]:
-        """Run one epoch's steps; return its logs and the number of steps in it."""
+    ) -> tuple[dict[str, float], int, float]:
+        """Run one epoch's steps; return its logs, its number of steps and examples/s."""
         step = int(self._epoch_step.numpy())
         global_step = int(self._step.numpy())
         if step == 0:
             self._reset_metrics()
+        meter = Throughput(self._examples_seen)
+        meter.start()
+        # Reading a metric is a collective op across workers: only at the same steps on all.
+        values = None if is_multi_worker(self.strategy) else self._progress_values(meter)
         every = None if self.checkpoint_every == "epoch" else int(self.checkpoint_every)
         pending = None  # the last step's loss, checked once the next step is queued
         while num_steps is None or step < num_steps:
             if num_steps is None:
-                has_batch, loss = self._train_maybe_step(iterator)
+                has_batch, loss = self._steps.train_maybe(iterator)
                 if not bool(has_batch):
                     break
             else:
                 try:
-                    loss = self._train_step(iterator)
+                    loss = self._steps.train(iterator)
                 except (tf.errors.OutOfRangeError, StopIteration):
                     warnings.warn(
                         f"The training data ran out after {step} of {num_steps} steps in epoch "
@@ -536,13 +482,14 @@ class Trainer:
                 self._check_finite(*pending)
                 pending = None
                 self._save(epoch, step, global_step)
-            progress.update(step, self._progress_values)
+            progress.update(step, values)
         if pending is not None:
             self._check_finite(*pending)
         if step == 0:
             raise ValueError(f"The training dataset yielded no batches in epoch {epoch + 1}.")
         self._step.assign(global_step)
-        return self._results(), step
+        logs = self._results()
+        return logs, step, meter.rate()
 
     def _run_eval(self, dist_dataset, num_steps: int | None) -> dict[str, float]:
         self._reset_metrics()
@@ -550,18 +497,19 @@ class Trainer:
         step = 0
         while num_steps is None or step < num_steps:
             if num_steps is None:
-                if not bool(self._eval_maybe_step(iterator)[0]):
+                if not bool(self._steps.evaluate_maybe(iterator)[0]):
                     break
             else:
-                self._eval_step(iterator)
+                self._steps.evaluate(iterator)
             step += 1
         if step == 0:
             raise ValueError("The evaluation dataset yielded no batches.")
         return self._results()
 
-    def _end_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+    def _end_epoch(self, epoch: int, logs: dict[str, float], rate: float) -> None:
         for name, value in logs.items():
             self.history.setdefault(name, []).append(value)
+        self.throughput.append(rate)
         self._epoch.assign(epoch + 1)
         self._epoch_step.assign(0)
         if self._checkpoint is not None:
@@ -570,7 +518,10 @@ class Trainer:
             if self.checkpoint_every == "epoch":
                 self._checkpoint.save(int(self._step.numpy()))
         if self._summaries is not None:
-            self._summaries.write(epoch, logs)
+            self._summaries.write(epoch, {**logs, "examples_per_second": rate})
+            if self._epoch_images is not None:
+                for name, images in self._epoch_images(self.model, epoch + 1).items():
+                    self._summaries.write_images(epoch, name, images)
 
     def _save(self, epoch: int, step: int, global_step: int) -> None:
         """Checkpoint in the middle of epoch ``epoch`` (0-based), after ``step`` of its steps."""
@@ -592,8 +543,16 @@ class Trainer:
             logs[metric.name] = _to_python(metric.result())
         return logs
 
-    def _progress_values(self) -> list[tuple[str, float]]:
-        return [(k, v) for k, v in self._results().items() if isinstance(v, float)]
+    def _examples_seen(self) -> float:
+        """Examples counted by the loss tracker this epoch, over all replicas and workers."""
+        return float(tf.convert_to_tensor(self._loss_tracker.count))
+
+    def _progress_values(self, meter: Throughput) -> Callable[[], list[tuple[str, float]]]:
+        def values() -> list[tuple[str, float]]:
+            logs = [(k, v) for k, v in self._results().items() if isinstance(v, float)]
+            return [*logs, ("examples/s", meter.rate())]
+
+        return values
 
     def _history_copy(self) -> History:
         return {name: list(values) for name, values in self.history.items()}

@@ -1,12 +1,15 @@
-"""Trainer checkpoints: resume equivalence, atomic files, max_to_keep, kills and the NaN guard."""
+"""Trainer checkpoints: resume equivalence, atomic files, max_to_keep, SIGKILL, damaged
+checkpoints, random state, resume/overwrite rules and the NaN guard."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import keras
@@ -15,7 +18,7 @@ import pytest
 import tensorflow as tf
 
 import dlspec.training.checkpointing as checkpointing
-from dlspec.training import NonFiniteLossError, Trainer
+from dlspec.training import CorruptCheckpointError, NonFiniteLossError, Trainer
 
 REPO = Path(__file__).resolve().parents[2]
 rng = np.random.default_rng(0)
@@ -139,22 +142,24 @@ def test_mismatched_checkpoint_is_rejected(tmp_path):
 
 
 KILLED_RUN = """
-import os, sys
-import numpy as np, tensorflow as tf
+import sys, time
+from pathlib import Path
+import tensorflow as tf
 sys.path.insert(0, {test_dir!r})
 from test_checkpointing import make_dataset, trainer
 
 calls = {{"n": 0}}
 
-def batches():  # the 8 batches of make_dataset(); the process dies fetching global batch 14
+def batches():  # the 8 batches of make_dataset(); global batch 14 is never delivered
     for x, y in make_dataset():
         calls["n"] += 1
-        if calls["n"] == 14:
-            os._exit(9)  # like SIGKILL: no cleanup, no atexit, no flush
+        if calls["n"] == 14:  # 5 steps into epoch 2: tell the parent, and wait to be killed
+            Path({marker!r}).write_text("mid-epoch")
+            time.sleep(600)
         yield x, y
 
 spec = (tf.TensorSpec((None, 3), tf.float32), tf.TensorSpec((None, 1), tf.float32))
-options = tf.data.Options()  # no read-ahead: die exactly when batch 14 is requested
+options = tf.data.Options()  # no read-ahead: block exactly when batch 14 is requested
 options.autotune.enabled = False
 options.experimental_optimization.inject_prefetch = False
 ds = tf.data.Dataset.from_generator(batches, output_signature=spec).with_options(options)
@@ -162,25 +167,176 @@ trainer(checkpoint_dir={ckpt!r}, checkpoint_every=3).fit(ds, epochs=3)
 """
 
 
-def test_run_killed_mid_epoch_resumes_exactly(tmp_path):
-    """A process killed in epoch 2 resumes from its step-12 checkpoint, 4 steps into epoch 2."""
-    script = KILLED_RUN.format(test_dir=str(Path(__file__).parent), ckpt=str(tmp_path))
+def test_run_killed_with_sigkill_mid_epoch_resumes_exactly(tmp_path):
+    """A training process SIGKILLed in epoch 2 (by this test, from outside) resumes from its
+    step-12 checkpoint, 4 steps into epoch 2, and ends with the uninterrupted run's weights."""
+    ckpt, marker = tmp_path / "run", tmp_path / "mid-epoch"
+    script = KILLED_RUN.format(
+        test_dir=str(Path(__file__).parent), ckpt=str(ckpt), marker=str(marker)
+    )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(script)],
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
-        timeout=120,
     )
-    assert proc.returncode == 9, proc.stderr[-3000:]
-    assert Path(tf.train.latest_checkpoint(str(tmp_path))).name == "ckpt-12"
-    assert len(json.loads((tmp_path / "history.json").read_text())["loss"]) == 1
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), f"the run never reached epoch 2: {proc.communicate()[1][-3000:]}"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert Path(tf.train.latest_checkpoint(str(ckpt))).name == "ckpt-12"
+    assert len(json.loads((ckpt / "history.json").read_text())["loss"]) == 1
 
-    resumed = trainer(checkpoint_dir=tmp_path)
+    resumed = trainer(checkpoint_dir=ckpt)
     history = resumed.fit(make_dataset(), epochs=3)
+    assert resumed.epoch == 3
     full = trainer()
     assert_same_run(resumed, history, full, full.fit(make_dataset(), epochs=3))
+
+
+# ---------------------------------------------------------------- damaged checkpoints
+
+
+def _truncate(path: Path) -> None:
+    with open(path, "r+b") as f:
+        f.truncate(path.stat().st_size // 2)
+
+
+def _overwrite(path: Path) -> None:
+    with open(path, "r+b") as f:
+        f.seek(path.stat().st_size // 2)
+        f.write(b"\x00garbage\x00")
+
+
+DAMAGE = {
+    "truncated-data": ("data-00000-of-00001", _truncate),
+    "overwritten-data": ("data-00000-of-00001", _overwrite),
+    "deleted-data": ("data-00000-of-00001", Path.unlink),
+    "empty-index": ("index", lambda p: p.write_bytes(b"")),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=list(DAMAGE))
+def test_damaged_latest_checkpoint_falls_back_to_the_previous_one(tmp_path, damage):
+    trainer(checkpoint_dir=tmp_path).fit(make_dataset(), epochs=3)  # ckpt-8, -16, -24
+    suffix, spoil = DAMAGE[damage]
+    spoil(tmp_path / f"ckpt-24.{suffix}")
+
+    resumed = trainer(checkpoint_dir=tmp_path)
+    with pytest.warns(
+        UserWarning, match=r"Skipped damaged checkpoint.*ckpt-24.*restored .*ckpt-16"
+    ):
+        history = resumed.fit(make_dataset(), epochs=3)
+    assert resumed.epoch == 3 and len(history["loss"]) == 3  # epoch 3 trained again
+    full = trainer()
+    assert_same_run(resumed, history, full, full.fit(make_dataset(), epochs=3))
+
+
+def test_every_checkpoint_damaged_is_an_error_not_a_silent_restart(tmp_path):
+    trainer(checkpoint_dir=tmp_path, max_to_keep=2).fit(make_dataset(), epochs=2)
+    for data in tmp_path.glob("ckpt-*.data-*"):
+        _truncate(data)
+    with pytest.raises(CorruptCheckpointError, match=r"ckpt-16 .*ckpt-8 .*overwrite=True"):
+        trainer(checkpoint_dir=tmp_path).fit(make_dataset(), epochs=3)
+
+
+def test_unreadable_checkpoint_index_file_still_resumes(tmp_path):
+    """TensorFlow reads a garbled ``checkpoint`` file as 'no checkpoint': the ckpt-N files on
+    disk are used instead of silently starting over."""
+    trainer(checkpoint_dir=tmp_path).fit(make_dataset(), epochs=2)
+    (tmp_path / "checkpoint").write_text("garbage {{{")
+    resumed = trainer(checkpoint_dir=tmp_path)
+    resumed.fit(make_dataset(), epochs=2)
+    assert resumed.epoch == 2 and int(resumed.optimizer.iterations.numpy()) == 16
+
+
+# ---------------------------------------------------------------- random state
+
+
+def dropout_model() -> keras.Model:
+    model = keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(8, "tanh", kernel_initializer=keras.initializers.GlorotUniform(1)),
+            keras.layers.Dropout(0.5, seed=7),
+            keras.layers.Dense(
+                1, "sigmoid", kernel_initializer=keras.initializers.GlorotUniform(2)
+            ),
+        ]
+    )
+    return model
+
+
+def test_resume_restores_dropout_and_generator_state(tmp_path):
+    """The model's SeedGenerator (Dropout) state and a user generator are checkpointed: the
+    resumed run draws the same masks as the uninterrupted one, so ends with its weights."""
+
+    def run(checkpoint_dir=None, epochs=4, seed=5):
+        generator = tf.random.Generator.from_seed(seed)
+        generator.normal([3])  # stands for draws made by, say, augmentation
+        t = Trainer(
+            dropout_model,
+            optimizer=adam,
+            checkpoint_dir=checkpoint_dir,
+            rng_state={"augment": generator},
+            verbose=0,
+        )
+        return t, t.fit(make_dataset(), epochs=epochs), generator
+
+    full, full_history, full_generator = run()
+    run(tmp_path, epochs=2)
+    resumed, history, generator = run(tmp_path, seed=99)  # restored from the checkpoint
+    assert_same_run(resumed, history, full, full_history, atol=1e-6)
+    np.testing.assert_array_equal(generator.state.numpy(), full_generator.state.numpy())
+    state = resumed.model.layers[1].seed_generator.state.numpy()
+    np.testing.assert_array_equal(state, full.model.layers[1].seed_generator.state.numpy())
+
+
+# ---------------------------------------------------------------- resume / overwrite
+
+
+def test_resume_false_refuses_a_folder_holding_a_run(tmp_path):
+    trainer(checkpoint_dir=tmp_path).fit(make_dataset(), epochs=1)
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match=r"already holds a training run.*resume=True"):
+        trainer(checkpoint_dir=tmp_path, resume=False)
+
+    fresh = trainer(checkpoint_dir=tmp_path, resume=False, overwrite=True)
+    assert not list(tmp_path.glob("ckpt-*")) and not (tmp_path / "history.json").exists()
+    assert (tmp_path / "notes.txt").read_text() == "mine"  # only the Trainer's files go
+    fresh.fit(make_dataset(), epochs=1)
+    assert fresh.epoch == 1 and int(fresh.optimizer.iterations.numpy()) == 8
+
+
+def test_relative_checkpoint_dir_resumes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    trainer(checkpoint_dir="runs/a").fit(make_dataset(), epochs=1)
+    resumed = trainer(checkpoint_dir=Path("runs") / "a", resume=True)
+    resumed.fit(make_dataset(), epochs=2)
+    assert int(resumed.optimizer.iterations.numpy()) == 16
+
+
+def test_resume_true_needs_a_checkpoint(tmp_path):
+    with pytest.raises(FileNotFoundError, match="holds no checkpoint to resume from"):
+        trainer(checkpoint_dir=tmp_path, resume=True)
+    with pytest.raises(ValueError, match="contradict"):
+        trainer(checkpoint_dir=tmp_path, resume=True, overwrite=True)
+    with pytest.raises(ValueError, match="resume must be"):
+        trainer(checkpoint_dir=tmp_path, resume="yes")
+    trainer(checkpoint_dir=tmp_path, resume=False).fit(make_dataset(), epochs=1)  # empty: ok
+    resumed = trainer(checkpoint_dir=tmp_path, resume=True)
+    resumed.fit(make_dataset(), epochs=2)
+    assert int(resumed.optimizer.iterations.numpy()) == 16
 
 
 def nan_dataset(bad_epoch: int, bad_step: int) -> tf.data.Dataset:

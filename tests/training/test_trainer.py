@@ -159,29 +159,99 @@ def test_jit_compile_gives_the_same_result():
         np.testing.assert_allclose(a, b, atol=1e-5)
 
 
-def test_progress_bar_and_tensorboard(tmp_path, capsys):
+def test_mixed_precision_trains_close_to_float32():
+    """mixed_float16 on CPU: float16 layers, dynamic loss scaling, loss going down, and
+    predictions within float16 rounding of the float32 run's; the global policy is untouched."""
+    x, y = blobs(96)
+    init = mlp().get_weights()
+
+    def model():
+        m = mlp()
+        m.set_weights(init)
+        return m
+
+    runs = {}
+    for policy in (False, True):
+        trainer = Trainer(
+            model,
+            optimizer=lambda: keras.optimizers.SGD(learning_rate=0.3),
+            mixed_precision=policy,
+            verbose=0,
+        )
+        runs[policy] = (trainer, trainer.fit(dataset(x, y), epochs=4))
+    mixed, history = runs[True]
+    assert mixed.mixed_precision == "mixed_float16"
+    assert isinstance(mixed.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert mixed.model.layers[0].compute_dtype == "float16"
+    assert mixed.model.layers[0].kernel.dtype == "float32"  # float32 master weights
+    assert keras.config.dtype_policy().name == "float32"
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    np.testing.assert_allclose(history["loss"], runs[False][1]["loss"], rtol=2e-2)
+    got = np.asarray(mixed.model(x[:32]), "float32")
+    want = np.asarray(runs[False][0].model(x[:32]))
+    np.testing.assert_allclose(got, want, atol=1e-2)
+
+
+def test_mixed_precision_needs_a_model_built_under_the_policy():
+    with pytest.raises(ValueError, match="built in float32.*zero-argument function"):
+        Trainer(mlp(), mixed_precision=True)
+    with pytest.raises(ValueError, match="mixed_precision must be"):
+        Trainer(mlp, mixed_precision="float16")
+
+
+def read_events(folder) -> dict[str, list]:
+    """{tag: [(step, tensor as numpy)]} from the TensorBoard event files in ``folder``."""
+    found = {}
+    for path in sorted(folder.glob("events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                tensor = tf.make_ndarray(value.tensor)
+                found.setdefault(value.tag, []).append((event.step, tensor))
+    return found
+
+
+def test_progress_bar_throughput_and_tensorboard(tmp_path, capsys):
     x, y = blobs(32)
-    trainer = Trainer(mlp(), log_dir=tmp_path / "logs", verbose=1)
+
+    def predictions(model, epoch):
+        return {"predictions": np.asarray(model(x[:4])).reshape(4, 1, 1, 1) * np.ones((1, 5, 7, 3))}
+
+    trainer = Trainer(mlp(), log_dir=tmp_path / "logs", verbose=1, epoch_images=predictions)
     trainer.fit(dataset(x, y), epochs=2, validation_data=dataset(x, y))
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out and "val_accuracy" in out
-    scalars = {}
-    for split in ("train", "validation"):
-        for path in (tmp_path / "logs" / split).glob("events.out.tfevents.*"):
-            for event in tf.compat.v1.train.summary_iterator(str(path)):
-                for value in event.summary.value:
-                    scalars.setdefault((split, value.tag), []).append(
-                        float(tf.make_ndarray(value.tensor))
-                    )
-    assert scalars[("train", "epoch_loss")] == pytest.approx(trainer.history["loss"])
-    assert scalars[("validation", "epoch_accuracy")] == pytest.approx(
+    assert "examples/s" in out
+    assert len(trainer.throughput) == 2 and all(rate > 0 for rate in trainer.throughput)
+
+    train = read_events(tmp_path / "logs" / "train")
+    validation = read_events(tmp_path / "logs" / "validation")
+    assert [float(v) for _, v in train["epoch_loss"]] == pytest.approx(trainer.history["loss"])
+    assert [float(v) for _, v in validation["epoch_accuracy"]] == pytest.approx(
         trainer.history["val_accuracy"]
     )
+    assert [float(v) for _, v in train["epoch_examples_per_second"]] == pytest.approx(
+        trainer.throughput, rel=1e-6
+    )
+
+    trainer.log_images("inputs", np.zeros((2, 6, 8, 1), "uint8"), step=7)
+    images = read_events(tmp_path / "logs" / "images")
+    assert [step for step, _ in images["predictions"]] == [0, 1]
+    width, height, *pngs = images["predictions"][-1][1]
+    assert (width, height, len(pngs)) == (b"7", b"5", 3)  # at most 3 images per summary
+    assert tf.io.decode_png(pngs[0]).shape == (5, 7, 3)
+    ((step, tensor),) = images["inputs"]
+    assert step == 7 and tf.io.decode_png(tensor[2]).shape == (6, 8, 1)
+
+    line = Trainer(mlp(), verbose=2)
+    line.fit(dataset(x, y), epochs=1)
+    assert "examples/s" in capsys.readouterr().out
 
     quiet = Trainer(mlp(), verbose=0)
     quiet.fit(dataset(x, y), epochs=1)
     assert capsys.readouterr().out == ""
     assert quiet.fit(dataset(x, y), epochs=1) == quiet.history  # already done: no-op
+    with pytest.raises(ValueError, match="needs a log_dir"):
+        quiet.log_images("x", np.zeros((4, 4)))
 
 
 # ---------------------------------------------------------------- input validation
@@ -259,6 +329,7 @@ def test_fit_rejects_bad_input(kwargs, error, match):
         (dict(checkpoint_every=0), ValueError, "checkpoint_every must be 'epoch'"),
         (dict(checkpoint_dir=3), TypeError, "checkpoint_dir must be a folder"),
         (dict(jit_compile="yes"), ValueError, "jit_compile must be"),
+        (dict(epoch_images=lambda m, e: {}), ValueError, "epoch_images must be"),
     ],
 )
 def test_constructor_rejects_bad_input(kwargs, error, match):
