@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -15,6 +16,37 @@ def _print_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, ["-" * w for w in widths], *rows]:
         print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+@contextlib.contextmanager
+def _strategy_scope(args: argparse.Namespace) -> Iterator[None]:
+    """Run the labs' TensorFlow training under ``--strategy`` / ``--devices`` (numpy is unchanged).
+
+    Models, optimizers and ``Trainer`` runs created inside the scope use the strategy.
+    """
+    if args.strategy is None and args.devices is None:
+        yield
+        return
+    from dlspec.training import strategy_from_name
+
+    devices = int(args.devices) if args.devices and args.devices.isdigit() else args.devices
+    strategy = strategy_from_name(args.strategy or "mirrored", devices=devices)
+    print(f"TensorFlow training under {type(strategy).__name__} "
+          f"({strategy.num_replicas_in_sync} replica(s))")  # fmt: skip
+    with strategy.scope():
+        yield
+
+
+def _add_strategy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strategy",
+        default=None,
+        help="tf.distribute strategy for TensorFlow training: default, one_device, mirrored, "
+        "multiworker, cpu:N, gpu:N (default: TensorFlow's default strategy)",
+    )
+    parser.add_argument(
+        "--devices", default=None, help="number of devices (e.g. 2), or GPU indices such as 0,1"
+    )
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -38,7 +70,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(err.args[0], file=sys.stderr)
         return 2
     print(f"{lab.id}: {lab.title}")
-    outcome = run_lab(lab, quick=args.quick, out_dir=args.out)
+    with _strategy_scope(args):
+        outcome = run_lab(lab, quick=args.quick, out_dir=args.out)
     if outcome.result is None:
         print(f"Skipped: {outcome.skipped}", file=sys.stderr)
         return 1
@@ -54,7 +87,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     from dlspec.reproduce import reproduce, results_table
 
-    outcomes = reproduce(args.labs or None, quick=args.quick, out_dir=args.out)
+    with _strategy_scope(args):
+        outcomes = reproduce(args.labs or None, quick=args.quick, out_dir=args.out)
     print()
     _print_table(results_table(outcomes), ("lab", "metric", "ours", "course", "check"))
     for outcome in outcomes:
@@ -209,12 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("lab", help="lab id, e.g. c1w2-logreg (see `dlspec list`)")
     run.add_argument("--quick", action="store_true", help="skip the slow side experiments")
     run.add_argument("--out", default="reports", help="folder for figures (default: reports)")
+    _add_strategy_options(run)
     run.set_defaults(func=_cmd_run)
 
     rep = sub.add_parser("reproduce", help="run all labs, write reports/results.md")
     rep.add_argument("labs", nargs="*", help="lab ids (default: all)")
     rep.add_argument("--quick", action="store_true", help="skip the slow side experiments")
     rep.add_argument("--out", default="reports", help="report folder (default: reports)")
+    _add_strategy_options(rep)
     rep.set_defaults(func=_cmd_reproduce)
 
     data = sub.add_parser("data", help="course data tools")

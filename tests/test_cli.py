@@ -65,3 +65,11 @@ def test_data_check_command(capsys, tmp_path):
     assert "missing" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["list", "--bogus"])
+
+
+def test_run_under_a_strategy(tmp_path, capsys):
+    args = ["run", "c1w3-planar", "--quick", "--out", str(tmp_path), "--strategy", "one_device"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "TensorFlow training under OneDeviceStrategy (1 replica(s))" in out
+    assert "Keras accuracy % (n_h = 4)" in out
