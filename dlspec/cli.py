@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -34,6 +35,19 @@ def _strategy_scope(args: argparse.Namespace) -> Iterator[None]:
     print(f"TensorFlow training under {type(strategy).__name__} "
           f"({strategy.num_replicas_in_sync} replica(s))")  # fmt: skip
     with strategy.scope():
+        yield
+
+
+@contextlib.contextmanager
+def _checkpoint_scope(args: argparse.Namespace, lab_id: str) -> Iterator[None]:
+    """With ``--resume``: checkpoint the lab's Trainer runs in OUT/LAB/checkpoints, resume them."""
+    if not args.resume:
+        yield
+        return
+    from dlspec.training import checkpoint_root
+
+    with checkpoint_root(Path(args.out) / lab_id / "checkpoints") as root:
+        print(f"Checkpoints in {root} (rerun with --resume to carry on after an interruption)")
         yield
 
 
@@ -70,7 +84,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(err.args[0], file=sys.stderr)
         return 2
     print(f"{lab.id}: {lab.title}")
-    with _strategy_scope(args):
+    with _strategy_scope(args), _checkpoint_scope(args, lab.id):
         outcome = run_lab(lab, quick=args.quick, out_dir=args.out)
     if outcome.result is None:
         print(f"Skipped: {outcome.skipped}", file=sys.stderr)
@@ -244,6 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quick", action="store_true", help="skip the slow side experiments")
     run.add_argument("--out", default="reports", help="folder for figures (default: reports)")
     _add_strategy_options(run)
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="checkpoint the lab's TensorFlow trainings in OUT/LAB/checkpoints and carry on "
+        "from them when rerun",
+    )
     run.set_defaults(func=_cmd_run)
 
     rep = sub.add_parser("reproduce", help="run all labs, write reports/results.md")

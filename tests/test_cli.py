@@ -73,3 +73,19 @@ def test_run_under_a_strategy(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "TensorFlow training under OneDeviceStrategy (1 replica(s))" in out
     assert "Keras accuracy % (n_h = 4)" in out
+
+
+def test_resume_restores_finished_trainings(tmp_path, capsys):
+    args = ["run", "c1w3-planar", "--quick", "--out", str(tmp_path), "--resume"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    checkpoints = tmp_path / "c1w3-planar" / "checkpoints" / "run-1"
+    assert (checkpoints / "history.json").exists()
+    written = {p.name: p.stat().st_mtime_ns for p in checkpoints.iterdir()}
+    assert main(args) == 0  # the Keras twin's 10000 steps are restored, not retrained
+    assert {p.name: p.stat().st_mtime_ns for p in checkpoints.iterdir()} == written
+    second = capsys.readouterr().out
+    keras_row = [line for line in first.splitlines() if line.startswith("Keras accuracy")]
+    assert keras_row and keras_row == [
+        line for line in second.splitlines() if line.startswith("Keras accuracy")
+    ]

@@ -17,6 +17,7 @@ Example:
 
 from dlspec.training.checkpointing import TrainingCheckpoint
 from dlspec.training.errors import CorruptCheckpointError, NonFiniteLossError
+from dlspec.training.resume import checkpoint_root
 from dlspec.training.strategies import strategy_from_name
 from dlspec.training.trainer import Trainer
 
@@ -25,5 +26,6 @@ __all__ = [
     "NonFiniteLossError",
     "Trainer",
     "TrainingCheckpoint",
+    "checkpoint_root",
     "strategy_from_name",
 ]

@@ -2,15 +2,48 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from dlspec.training.checkpointing import CHECKPOINT_NAME, HISTORY_FILE, list_checkpoints
 
-__all__ = ["RESUME_MODES", "prepare_checkpoint_dir"]
+__all__ = ["RESUME_MODES", "checkpoint_root", "default_checkpoint_dir", "prepare_checkpoint_dir"]
 
 RESUME_MODES = ("auto", True, False)
+
+_ROOTS: list[dict] = []
+
+
+@contextlib.contextmanager
+def checkpoint_root(path: str | os.PathLike) -> Iterator[Path]:
+    """Checkpoint every Trainer created in the block under ``path/run-1``, ``path/run-2``, ...
+
+    Trainers without their own ``checkpoint_dir`` get the next folder in creation order, so
+    rerunning the same code (e.g. ``dlspec run LAB --resume`` after a kill) finds each
+    training's checkpoint again: finished trainings restore instead of retraining, the
+    interrupted one carries on.
+
+    Example:
+        >>> with checkpoint_root("reports/c1w2-logreg/checkpoints"):  # doctest: +SKIP
+        ...     lab.run()
+    """
+    _ROOTS.append({"root": Path(path), "count": 0})
+    try:
+        yield Path(path)
+    finally:
+        _ROOTS.pop()
+
+
+def default_checkpoint_dir() -> Path | None:
+    """The next folder of the innermost :func:`checkpoint_root`, or ``None`` outside one."""
+    if not _ROOTS:
+        return None
+    state = _ROOTS[-1]
+    state["count"] += 1
+    return state["root"] / f"run-{state['count']}"
 
 
 def _run_files(directory: Path) -> list[Path]:

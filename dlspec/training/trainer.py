@@ -35,7 +35,7 @@ from dlspec.training.precision import (
     resolve_policy,
 )
 from dlspec.training.progress import EpochProgress, Throughput
-from dlspec.training.resume import prepare_checkpoint_dir
+from dlspec.training.resume import default_checkpoint_dir, prepare_checkpoint_dir
 from dlspec.training.steps import make_step_functions
 from dlspec.training.tensorboard import EpochSummaries
 from dlspec.validation import check_positive
@@ -198,6 +198,8 @@ class Trainer:
         self.mixed_precision = policy
         self._per_example_loss = per_example_loss(loss)
         self._metric_ids = check_metric_identifiers(metrics)
+        if checkpoint_dir is None:
+            checkpoint_dir = default_checkpoint_dir()  # set by checkpoint_root(), else None
         # Only once every argument is known good, since overwrite=True deletes files.
         prepare_checkpoint_dir(
             checkpoint_dir, resume=resume, overwrite=overwrite, chief=self._chief
