@@ -14,7 +14,7 @@ from typing import Any
 
 __all__ = ["COURSE_PACKAGES", "Lab", "LabResult", "Target", "all_labs", "get_lab"]
 
-COURSE_PACKAGES = ("dlspec.foundations", "dlspec.optimization", "dlspec.strategy")
+COURSE_PACKAGES = ("dlspec.foundations", "dlspec.optimization", "dlspec.strategy", "dlspec.cnn")
 
 
 @dataclass(frozen=True)
