@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from numerical import numerical_gradient
 
 import dlspec.labs
 from dlspec.cnn import convolution_step_by_step as cs
@@ -97,17 +98,8 @@ def test_distribute_value_spreads_evenly():
 # --- numerical gradient checks ----------------------------------------------------------------
 
 
-def _numerical_gradient(loss, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        plus = loss()
-        x[idx] = old - eps
-        minus = loss()
-        x[idx] = old
-        grad[idx] = (plus - minus) / (2 * eps)
-    return grad
+def _numerical_gradient(loss, x: np.ndarray) -> np.ndarray:
+    return numerical_gradient(loss, x, 1e-6)
 
 
 @pytest.mark.parametrize("stride,pad", [(1, 0), (2, 1), (1, 2)])
