@@ -18,6 +18,10 @@ the layers to inference mode.)
 over *training* data with the weights frozen replaces each moving mean/variance by the exact
 statistics of the final network's activations. :func:`set_batchnorm_momentum` is the other
 option (a lower momentum, e.g. 0.9, makes the moving averages follow the last ~10 batches).
+Adam's short, noisy runs also have bad epochs (a loss spike late in training), so the lab
+chooses the epoch on a train-dev slice of the training images, scored with re-estimated
+statistics (:class:`ReestimatedBatchNormEvaluation` with ``keep_best``), and touches the test
+set only once, at the end.
 """
 
 from __future__ import annotations
@@ -654,13 +658,14 @@ def _signs_batches(images, labels, *, batch_size: int, shuffle: bool, seed: int 
 def _diagnosis_note(title: str, train: float, train_dev: float, test: float):
     from dlspec.strategy.diagnosis import diagnose
 
-    d = diagnose(train=1.0 - train, train_dev=1.0 - train_dev, test=1.0 - test)
+    # Human-level error on SIGNS is taken as 0 (a person reads these hand signs without error).
+    d = diagnose(human=0.0, train=1.0 - train, train_dev=1.0 - train_dev, test=1.0 - test)
     return d, f"{title}\n\n{d.table()}\n\n{d}"
 
 
 def _train_resnet(
     epochs: int, *, batch_size: int = 32, seed: int = 0, train_dev: float = TRAIN_DEV_FRACTION
-) -> dict:
+) -> tuple[keras.Model, dict, tuple]:
     from dlspec.data.signs import load_signs
     from dlspec.strategy.splits import split_indices
 
@@ -770,7 +775,7 @@ def run(*, quick: bool = False, out_dir: str | Path = "reports/c4w2-resnet") -> 
     train / train-dev / test errors before and after the fix.
 
     ``quick`` trains 2 epochs (metric names carry the epoch count). The full recipe takes about
-    25 s per epoch on 2 CPU cores.
+    35 s per epoch on 2 CPU cores (6 min), the per-epoch train-dev and test scoring included.
     """
     out_dir = Path(out_dir)
     epochs = 2 if quick else 10
@@ -829,6 +834,18 @@ def run(*, quick: bool = False, out_dir: str | Path = "reports/c4w2-resnet") -> 
         "re-estimated statistics is recorded for the report only. Course: test accuracy ≈0.93 "
         "after 10 epochs."
     )
+    logged, inference = (
+        float(history["accuracy"][-1]),
+        info["last epoch train accuracy (inference mode)"],
+    )
+    if logged - inference > 0.2:
+        text_before += (
+            f" But this is not the model's bias: the same weights scored {logged:.3f} on the "
+            f"training images in training mode (batch statistics) against {inference:.3f} in "
+            "inference mode. An inference-mode collapse on the training images themselves is "
+            "the signature of BatchNormalization moving statistics that lag the weights; the "
+            "fix is to re-estimate them, not a bigger model."
+        )
     result.notes.append(text_before)
     result.notes.append(text_after)
     return result

@@ -250,3 +250,48 @@ def test_batchnorm_fix_on_a_short_run():
     assert after >= 0.55
     assert after >= before + 0.25
     assert probe.history["accuracy"][-1] == pytest.approx(after, abs=0.01)
+
+
+def test_probe_selects_the_best_dev_epoch_and_records_reports():
+    """keep_best: the weights of the best re-estimated dev epoch are put back at the end
+    (ties to the earlier epoch); report_data is scored for the record only."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, 4)).astype(np.float32)
+    y = keras.utils.to_categorical((x[:, 0] + x[:, 1] > 0).astype(int), 2)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8),
+            keras.layers.BatchNormalization(),
+            keras.layers.ReLU(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.5), loss="categorical_crossentropy", metrics=["accuracy"]
+    )
+    fit = tf.data.Dataset.from_tensor_slices((x[:64], y[:64])).batch(16)
+    dev = tf.data.Dataset.from_tensor_slices((x[64:80], y[64:80])).batch(16)
+    other = tf.data.Dataset.from_tensor_slices((x[80:], y[80:])).batch(16)
+    snapshots = []
+    keep = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: snapshots.append([w.numpy() for w in model.weights])
+    )
+    probe = ReestimatedBatchNormEvaluation(
+        fit, dev, report_data={"other": other}, keep_best="loss", mode="min"
+    )
+    model.fit(fit, epochs=5, shuffle=False, verbose=0, callbacks=[keep, probe])
+    losses = probe.history["loss"]
+    assert len(losses) == 5 and len(probe.history["other accuracy"]) == 5
+    assert probe.best_epoch == int(np.argmin(losses)) + 1
+    assert probe.best == pytest.approx(min(losses))
+    for saved, now in zip(snapshots[probe.best_epoch - 1], model.weights):
+        np.testing.assert_array_equal(saved, now.numpy())
+    reestimate_batchnorm_statistics(model, fit)
+    assert model.evaluate(dev, verbose=0)[0] == pytest.approx(probe.best, rel=1e-4)
+    with pytest.raises(ValueError, match="mode must be"):
+        ReestimatedBatchNormEvaluation(fit, dev, mode="best")
+    bad = ReestimatedBatchNormEvaluation(fit, dev, keep_best="auc")
+    with pytest.raises(ValueError, match="keep_best='auc' is not a metric"):
+        model.fit(fit, epochs=1, shuffle=False, verbose=0, callbacks=[bad])
