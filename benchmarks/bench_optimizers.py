@@ -29,6 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from bench_training_loop import make_data, make_model  # noqa: E402
 
 from dlspec.optimization.optimizers import Adam, MomentumSGD, RMSprop  # noqa: E402
 
@@ -52,30 +53,12 @@ PAIRS = {
 }
 
 
-def make_data(m: int, n_x: int, batch_size: int) -> tf.data.Dataset:
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(m, n_x)).astype("float32")
-    y = (x @ rng.normal(size=(n_x, 1)) > 0).astype("float32")
-    return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size).prefetch(tf.data.AUTOTUNE)
-
-
-def make_model(n_x: int) -> keras.Model:
-    return keras.Sequential(
-        [
-            keras.Input((n_x,)),
-            keras.layers.Dense(256, activation="relu"),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ]
-    )
-
-
 def time_pair(name: str, ds, init, args) -> dict[str, float]:
     """Median steps/s of ours and Keras' optimizer of the pair ``name``."""
     steps = int(ds.cardinality())
     models = {}
     for who, factory in zip(("ours", "keras"), PAIRS[name]):
-        model = make_model(args.features)
+        model = make_model(args.features, hidden=(256, 128))
         model.set_weights(init)
         model.compile(optimizer=factory(), loss="binary_crossentropy")
         model.fit(ds, epochs=1, verbose=0)  # warm-up: tracing
@@ -110,7 +93,7 @@ def main() -> None:
 
     keras.utils.set_random_seed(args.seed)
     ds = make_data(args.examples, args.features, args.batch_size)
-    init = make_model(args.features).get_weights()
+    init = make_model(args.features, hidden=(256, 128)).get_weights()
     print(
         f"{args.examples} examples x {args.features} features, batch {args.batch_size} "
         f"({int(ds.cardinality())} steps/epoch), {args.epochs} epochs x {args.repeats} repeats, "

@@ -34,12 +34,11 @@ def make_data(m: int, n_x: int, batch_size: int) -> tf.data.Dataset:
     return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def make_model(n_x: int) -> keras.Model:
+def make_model(n_x: int, hidden: tuple[int, ...] = (128, 64)) -> keras.Model:
     return keras.Sequential(
         [
             keras.Input((n_x,)),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dense(64, activation="relu"),
+            *(keras.layers.Dense(units, activation="relu") for units in hidden),
             keras.layers.Dense(1, activation="sigmoid"),
         ]
     )
