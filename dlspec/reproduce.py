@@ -12,6 +12,7 @@ from pathlib import Path
 from dlspec.data.paths import DataNotFoundError, data_path
 from dlspec.io import atomic_write_text
 from dlspec.labs import Lab, LabResult, all_labs
+from dlspec.weights import WeightsNotFoundError
 
 __all__ = ["LabOutcome", "run_lab", "reproduce", "results_markdown", "results_table"]
 
@@ -48,13 +49,13 @@ def _rows(lab: Lab, result: LabResult) -> list[tuple[str, str, str, str]]:
 
 
 def run_lab(lab: Lab, *, quick: bool = False, out_dir: str | Path = "reports") -> LabOutcome:
-    """Run one lab, turning missing course data into a skip that says how to get it."""
+    """Run one lab, turning missing course data or weights into a skip that says how to get them."""
     start = time.perf_counter()
     try:
         for relpath in lab.data:
             data_path(relpath)
         result = lab.run(quick=quick, out_dir=out_dir)
-    except DataNotFoundError as err:
+    except (DataNotFoundError, WeightsNotFoundError) as err:
         return LabOutcome(lab, skipped=str(err), seconds=time.perf_counter() - start)
     return LabOutcome(lab, result, seconds=time.perf_counter() - start, rows=_rows(lab, result))
 
@@ -64,7 +65,7 @@ def results_table(outcomes: Iterable[LabOutcome]) -> list[tuple[str, str, str, s
     table = []
     for outcome in outcomes:
         if outcome.result is None:
-            table.append((outcome.lab.id, "skipped: course data missing", "", "", ""))
+            table.append((outcome.lab.id, "skipped: course data or weights missing", "", "", ""))
         table.extend((outcome.lab.id, *row) for row in outcome.rows)
     return table
 

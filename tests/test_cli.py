@@ -53,7 +53,7 @@ def test_reproduce_skips_labs_whose_data_is_missing(tmp_path, monkeypatch):
     assert outcomes[0].result is not None and skipped.result is None
     assert "train_catvnoncat.h5" in skipped.skipped and "DLSPEC_DATA_DIR" in skipped.skipped
     report = (tmp_path / "results.md").read_text()
-    assert "| c1w2-logreg | skipped: course data missing |" in report
+    assert "| c1w2-logreg | skipped: course data or weights missing |" in report
     assert "## Skipped" in report and "train_catvnoncat.h5" in report
     assert ("c1w2-numpy-basics", "golden cases passed", "1", "1", "ok (≥ 1)") in results_table(
         outcomes
@@ -89,3 +89,21 @@ def test_resume_restores_finished_trainings(tmp_path, capsys):
     assert keras_row and keras_row == [
         line for line in second.splitlines() if line.startswith("Keras accuracy")
     ]
+
+
+def raise_missing_weights(*, quick, out_dir):
+    from dlspec.weights import WeightsNotFoundError
+
+    raise WeightsNotFoundError(
+        "put mobilenet_v2_1.00_160_notop_dogs.weights.h5 in DLSPEC_WEIGHTS_DIR"
+    )
+
+
+def test_missing_weights_skip_a_lab_with_the_fix(tmp_path):
+    from dlspec.labs import Lab
+    from dlspec.reproduce import run_lab
+
+    lab = Lab("test-weights", "needs weights", 4, 2, entry="test_cli:raise_missing_weights",
+              targets=(Target("accuracy", 1.0),))  # fmt: skip
+    outcome = run_lab(lab, out_dir=tmp_path)
+    assert outcome.result is None and "DLSPEC_WEIGHTS_DIR" in outcome.skipped
