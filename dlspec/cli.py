@@ -10,6 +10,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+#: options of ``dlspec run`` passed to the labs that take them (``Lab.options``)
+LAB_OPTIONS = {
+    "data": "a folder with the lab's data in the course's layout, instead of DLSPEC_DATA_DIR",
+    "weights": "a pretrained weight file for the lab's network",
+    "content": "content image of the style-transfer lab",
+    "style": "style image of the style-transfer lab",
+}
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
@@ -83,9 +91,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except KeyError as err:
         print(err.args[0], file=sys.stderr)
         return 2
+    options = {name: getattr(args, name) for name in LAB_OPTIONS if getattr(args, name)}
+    unknown = sorted(set(options) - set(lab.options))
+    if unknown:
+        takes = ", ".join(f"--{name}" for name in lab.options) or "none of them"
+        print(
+            f"lab {lab.id} does not take --{unknown[0]}; of the lab options it takes {takes}.",
+            file=sys.stderr,
+        )
+        return 2
     print(f"{lab.id}: {lab.title}")
     with _strategy_scope(args), _checkpoint_scope(args, lab.id):
-        outcome = run_lab(lab, quick=args.quick, out_dir=args.out)
+        outcome = run_lab(lab, quick=args.quick, out_dir=args.out, options=options)
     if outcome.result is None:
         print(f"Skipped: {outcome.skipped}", file=sys.stderr)
         return 1
@@ -258,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quick", action="store_true", help="skip the slow side experiments")
     run.add_argument("--out", default="reports", help="folder for figures (default: reports)")
     _add_strategy_options(run)
+    for name, help_text in LAB_OPTIONS.items():
+        run.add_argument(f"--{name}", metavar=name.upper(), help=help_text)
     run.add_argument(
         "--resume",
         action="store_true",

@@ -51,7 +51,10 @@ class LabResult:
 class Lab:
     """A course lab: id (``c1w2-logreg``), title, where its ``run`` lives, data, targets.
 
-    ``golden`` names the module whose ``CASES`` dict holds the lab's golden cases.
+    ``golden`` names the module whose ``CASES`` dict holds the lab's golden cases;
+    ``options`` the extra keyword arguments its ``run`` takes from the command line
+    (``"data"``: a folder replacing the course data, ``"weights"``: a pretrained weight file,
+    ``"content"`` / ``"style"``: image files), passed as ``dlspec run LAB --data DIR``.
     """
 
     id: str
@@ -63,6 +66,7 @@ class Lab:
     targets: tuple[Target, ...] = ()
     script: str = ""
     golden: str = ""
+    options: tuple[str, ...] = ()
 
     @property
     def module(self) -> str:
@@ -80,9 +84,15 @@ class Lab:
         module, _, name = self.entry.partition(":")
         return getattr(importlib.import_module(module), name)
 
-    def run(self, *, quick: bool = False, out_dir: str | Path = "reports") -> LabResult:
-        """Run the lab; figures go to ``out_dir/<lab id>/``."""
-        return self.run_function(quick=quick, out_dir=Path(out_dir) / self.id)
+    def run(
+        self, *, quick: bool = False, out_dir: str | Path = "reports", **options: Any
+    ) -> LabResult:
+        """Run the lab; figures go to ``out_dir/<lab id>/``; ``options`` as in ``options``."""
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            takes = ", ".join(f"--{name}" for name in self.options) or "no extra options"
+            raise ValueError(f"lab {self.id} does not take --{unknown[0]}; it takes {takes}.")
+        return self.run_function(quick=quick, out_dir=Path(out_dir) / self.id, **options)
 
 
 def all_labs() -> Mapping[str, Lab]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import platform
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from dlspec.data.paths import DataNotFoundError, data_path
 from dlspec.io import atomic_write_text
@@ -48,13 +49,24 @@ def _rows(lab: Lab, result: LabResult) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def run_lab(lab: Lab, *, quick: bool = False, out_dir: str | Path = "reports") -> LabOutcome:
-    """Run one lab, turning missing course data or weights into a skip that says how to get them."""
+def run_lab(
+    lab: Lab,
+    *,
+    quick: bool = False,
+    out_dir: str | Path = "reports",
+    options: Mapping[str, Any] | None = None,
+) -> LabOutcome:
+    """Run one lab, turning missing course data or weights into a skip that says how to get them.
+
+    ``options`` go to the lab's ``run`` (see :attr:`Lab.options`); with a ``data`` folder the
+    course files under ``DLSPEC_DATA_DIR`` are not required.
+    """
+    options = dict(options or {})
     start = time.perf_counter()
     try:
-        for relpath in lab.data:
+        for relpath in () if "data" in options else lab.data:
             data_path(relpath)
-        result = lab.run(quick=quick, out_dir=out_dir)
+        result = lab.run(quick=quick, out_dir=out_dir, **options)
     except (DataNotFoundError, WeightsNotFoundError) as err:
         return LabOutcome(lab, skipped=str(err), seconds=time.perf_counter() - start)
     return LabOutcome(lab, result, seconds=time.perf_counter() - start, rows=_rows(lab, result))

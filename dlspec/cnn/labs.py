@@ -9,6 +9,10 @@ from dlspec.labs import Lab, Target
 _SIGNS = ("course4/signs/test_signs.h5",)
 _HAPPY = ("course4/happy/test_happy.h5",)
 _ALPACA = ("course4/alpaca/alpaca", "course4/alpaca/not alpaca")
+_YOLO = ("course4/yolo/model_data/coco_classes.txt", "course4/yolo/model_data/yolo_anchors.txt")
+_CARLA = ("course4/carla/CameraRGB", "course4/carla/CameraMask")
+_FACES = ("course4/faces/images",)
+_STYLE = ("course4/style/images/louvre_small.jpg", "course4/style/images/monet.jpg")
 
 LABS = (
     Lab(
@@ -65,5 +69,80 @@ LABS = (
         ),
         golden="dlspec.cnn.golden.transfer_learning",
         script="assignments/c4w2_transfer_learning_mobilenet.py",
+    ),
+    Lab(
+        id="c4w2-architectures",
+        title="Classic CNN architectures, their cost, sliding windows, what networks learn",
+        course=4,
+        week=2,
+        entry="dlspec.cnn.architectures_tour:run",
+        data=_SIGNS + _ALPACA,
+        targets=(
+            Target("parameter counts equal to keras.applications", 1.0, minimum=1.0),
+            Target("5x5 conv multiplications (millions)", 120.4, minimum=120.0, maximum=121.0),
+        ),
+        script="assignments/c4w2_architectures_tour.py",
+    ),
+    Lab(
+        id="c4w3-yolo",
+        title="Car detection with YOLO",
+        course=4,
+        week=3,
+        entry="dlspec.cnn.car_detection:run",
+        data=_YOLO + ("course4/yolo/images/0001.jpg",),
+        targets=(
+            Target("golden cases passed", 1.0, minimum=1.0),
+            Target("shapes detector held-out mAP@0.5", 0.5, minimum=0.5),
+        ),
+        golden="dlspec.cnn.golden.car_detection",
+        script="assignments/c4w3_car_detection_yolo.py",
+        options=("data", "weights"),
+    ),
+    Lab(
+        id="c4w3-unet",
+        title="Image segmentation with U-Net",
+        course=4,
+        week=3,
+        entry="dlspec.cnn.image_segmentation:run",
+        data=_CARLA,
+        targets=(
+            Target("golden cases passed", 1.0, minimum=1.0),
+            Target("held-out pixel accuracy", 0.95, minimum=0.72),
+        ),
+        golden="dlspec.cnn.golden.image_segmentation",
+        script="assignments/c4w3_unet_segmentation.py",
+        options=("data",),
+    ),
+    Lab(
+        id="c4w4-face",
+        title="Face recognition",
+        course=4,
+        week=4,
+        entry="dlspec.cnn.face_recognition:run",
+        data=_FACES,
+        targets=(
+            Target("golden cases passed", 1.0, minimum=1.0),
+            Target(
+                "triplet-trained verification accuracy (digits, held-out pairs)", 0.95, minimum=0.95
+            ),
+        ),
+        golden="dlspec.cnn.golden.face_recognition",
+        script="assignments/c4w4_face_recognition.py",
+        options=("data", "weights"),
+    ),
+    Lab(
+        id="c4w4-nst",
+        title="Art generation with neural style transfer",
+        course=4,
+        week=4,
+        entry="dlspec.cnn.neural_style_transfer:run",
+        data=_STYLE,
+        targets=(
+            Target("golden cases passed", 1.0, minimum=1.0),
+            Target("total cost reduction", 0.5, minimum=0.5),
+        ),
+        golden="dlspec.cnn.golden.neural_style_transfer",
+        script="assignments/c4w4_neural_style_transfer.py",
+        options=("weights", "content", "style"),
     ),
 )

@@ -112,4 +112,14 @@ LABS = (
         golden="dlspec.optimization.golden.tensorflow_introduction",
         script="assignments/c2w3_tensorflow_introduction.py",
     ),
+    Lab(
+        id="c2-practical",
+        title="Practical aspects: hyperparameter search, EWMA, gradient health, normalisation",
+        course=2,
+        week=3,
+        entry="dlspec.optimization.practical_aspects:run",
+        data=_REGULARIZATION_DATA,
+        targets=(Target("search best dev accuracy (regularization data)", 0.93, minimum=0.9),),
+        script="assignments/c2_practical_aspects.py",
+    ),
 )
