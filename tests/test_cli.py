@@ -32,6 +32,33 @@ def test_target_bounds():
     assert Target("cost", 0.1, maximum=0.2).met(0.15)
 
 
+def test_lab_options_are_checked_before_running(tmp_path, capsys):
+    assert main(["run", "c1w3-planar", "--style", "x.jpg", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "lab c1w3-planar does not take --style" in err and "none of them" in err
+    assert not (tmp_path / "c1w3-planar").exists()
+    with pytest.raises(ValueError, match="does not take --data; it takes no extra options"):
+        get_lab("c1w3-planar").run(out_dir=tmp_path, data=str(tmp_path))
+
+
+def test_run_lab_passes_options_and_skips_the_data_check(tmp_path, monkeypatch):
+    from dlspec import reproduce as reproduce_module
+    from dlspec.labs import Lab, LabResult
+
+    monkeypatch.setenv("DLSPEC_DATA_DIR", str(tmp_path / "empty"))
+    seen = {}
+
+    def fake_run(*, quick, out_dir, data):
+        seen.update(quick=quick, data=data)
+        return LabResult("x", metrics={"m": 1.0})
+
+    lab = Lab("x", "x", 1, 1, "unused:run", data=("course9/x.h5",), options=("data",))
+    monkeypatch.setattr(Lab, "run_function", property(lambda self: fake_run))
+    outcome = reproduce_module.run_lab(lab, quick=True, out_dir=tmp_path, options={"data": "D"})
+    assert outcome.result is not None and seen == {"quick": True, "data": "D"}
+    assert reproduce_module.run_lab(lab, out_dir=tmp_path).result is None  # data check
+
+
 def test_list(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
