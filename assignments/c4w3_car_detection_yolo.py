@@ -3,6 +3,7 @@
 Runs the lab and prints our numbers next to the course's; without YOLOv2 weights it says so.
 
 Usage: python assignments/c4w3_car_detection_yolo.py [--quick] [--out DIR]
+       [--data DIR] [--weights YOLO_WEIGHTS_H5]
 """
 
 import sys
