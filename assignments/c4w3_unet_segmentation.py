@@ -2,7 +2,7 @@
 
 Trains the course's U-Net and prints held-out pixel accuracy and per-class IoU.
 
-Usage: python assignments/c4w3_unet_segmentation.py [--quick] [--out DIR]
+Usage: python assignments/c4w3_unet_segmentation.py [--quick] [--out DIR] [--data DIR]
 """
 
 import sys
