@@ -3,6 +3,7 @@
 Runs the lab; without FaceNet weights it says that the encodings are untrained.
 
 Usage: python assignments/c4w4_face_recognition.py [--quick] [--out DIR]
+       [--data DIR] [--weights FACENET_H5]
 """
 
 import sys
