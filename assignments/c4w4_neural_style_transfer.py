@@ -1,8 +1,10 @@
 """Lab c4w4-nst: Art generation with neural style transfer (VGG-19).
 
-Runs the lab; without VGG-19 ImageNet weights it says what it used instead.
+Runs the lab; without vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 it runs the offline
+MobileNetV2 backbone and says so.
 
 Usage: python assignments/c4w4_neural_style_transfer.py [--quick] [--out DIR]
+       [--content IMG] [--style IMG] [--weights VGG19_NOTOP_H5]
 """
 
 import sys
