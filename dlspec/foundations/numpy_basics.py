@@ -21,6 +21,7 @@ __all__ = [
     "softmax",
     "L1",
     "L2",
+    "dot_loop",
     "run",
 ]
 
@@ -115,11 +116,17 @@ def L2(yhat, y) -> float:
     return float(np.dot(diff, diff))
 
 
-def _dot_loop(x1: np.ndarray, x2: np.ndarray) -> float:
+def dot_loop(x1: np.ndarray, x2: np.ndarray) -> float:
+    """The dot product as an explicit Python loop: the baseline that vectorisation beats.
+
+    Example:
+        >>> dot_loop(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+        11.0
+    """
     total = 0.0
     for a, b in zip(x1, x2):
         total += a * b
-    return total
+    return float(total)
 
 
 def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w2-numpy-basics") -> LabResult:
@@ -130,7 +137,7 @@ def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w2-numpy-basics
     result = check_lab("c1w2-numpy-basics")
     x = np.random.default_rng(0).random(100_000 if quick else 1_000_000)
     start = time.perf_counter()
-    looped = _dot_loop(x, x)
+    looped = dot_loop(x, x)
     loop_seconds = time.perf_counter() - start
     vectorised = float(np.dot(x, x))
     dot_seconds = min(timeit.repeat(lambda: np.dot(x, x), number=10, repeat=5)) / 10

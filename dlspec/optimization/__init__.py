@@ -14,6 +14,7 @@ _KERAS_BLOCKS = {
     "Adam": "dlspec.optimization.optimizers",
     "EpochInverseTimeDecay": "dlspec.optimization.schedules",
     "FixedIntervalDecay": "dlspec.optimization.schedules",
+    "GradientHealthCallback": "dlspec.optimization.gradient_health",
 }
 
 __all__ = sorted(_KERAS_BLOCKS)

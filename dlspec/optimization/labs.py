@@ -118,8 +118,47 @@ LABS = (
         course=2,
         week=3,
         entry="dlspec.optimization.practical_aspects:run",
-        data=_REGULARIZATION_DATA,
-        targets=(Target("search best dev accuracy (regularization data)", 0.93, minimum=0.9),),
+        data=(
+            *_REGULARIZATION_DATA,
+            "course1/catvnoncat/train_catvnoncat.h5",
+            "course1/catvnoncat/test_catvnoncat.h5",
+        ),
+        # nan: the course shows the effect but gives no number; the bounds are ours
+        targets=(
+            Target("search best dev accuracy (regularization data)", 0.93, minimum=0.9),
+            Target("EWMA loop vs vectorised max |difference|", 0.0, maximum=1e-12),
+            Target(
+                "normalisation speed-up over raw 0-255 (steps to loss 0.3)",
+                float("nan"),
+                minimum=2.0,
+            ),
+            Target("L2 test accuracy (early-stopping study)", 0.93, minimum=0.88),
+            Target(
+                "early stopping test accuracy (early-stopping study)", float("nan"), minimum=0.88
+            ),
+            Target(
+                "first-layer gradient norm at init / He's (tiny init N(0, 0.01²))",
+                float("nan"),
+                maximum=1e-10,
+            ),
+            Target(
+                "first-layer gradient norm at init / He's (large init N(0, 1))",
+                float("nan"),
+                minimum=1e6,
+            ),
+            Target(
+                "first-layer gradient norm at init / He's (tiny init + batch norm)",
+                float("nan"),
+                minimum=1e-2,
+                maximum=1e3,
+            ),
+            Target(
+                "first-layer gradient norm at init / He's (tiny init + residual)",
+                float("nan"),
+                minimum=1e-2,
+                maximum=1e3,
+            ),
+        ),
         script="assignments/c2_practical_aspects.py",
     ),
 )
