@@ -30,7 +30,8 @@ class LabOutcome:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.6g}"
+    """A number to 6 significant digits; NaN (a target the course gives no number for) as —."""
+    return "—" if value != value else f"{value:.6g}"
 
 
 def _rows(lab: Lab, result: LabResult) -> list[tuple[str, str, str, str]]:

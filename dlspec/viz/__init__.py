@@ -1,18 +1,45 @@
-"""Matplotlib figures saved as PNG: cost curves, decision boundaries, image grids."""
+"""Matplotlib figures saved as PNG: cost curves, decision boundaries, image grids, boxes,
+masks, activations, embeddings, gradient norms, searches."""
 
+from dlspec.viz.activations import (
+    patch_montage,
+    plot_feature_maps,
+    plot_filters,
+    plot_patch_grids,
+)
 from dlspec.viz.boundary import plot_decision_boundaries, plot_decision_boundary
+from dlspec.viz.boxes import class_colors, draw_detections, save_png
 from dlspec.viz.costs import plot_costs
+from dlspec.viz.embeddings import plot_distance_histograms, plot_embeddings_2d
+from dlspec.viz.ewma import plot_ewma
 from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.gradients import plot_by_layer
 from dlspec.viz.images import plot_image_grid, plot_mislabeled_images
+from dlspec.viz.masks import mask_colors, plot_segmentation
 from dlspec.viz.schedules import plot_learning_rates
+from dlspec.viz.search import plot_search
 
 __all__ = [
+    "class_colors",
+    "draw_detections",
+    "mask_colors",
     "new_axes",
+    "patch_montage",
+    "plot_by_layer",
     "plot_costs",
     "plot_decision_boundaries",
     "plot_decision_boundary",
+    "plot_distance_histograms",
+    "plot_embeddings_2d",
+    "plot_ewma",
+    "plot_feature_maps",
+    "plot_filters",
     "plot_image_grid",
     "plot_learning_rates",
     "plot_mislabeled_images",
+    "plot_patch_grids",
+    "plot_search",
+    "plot_segmentation",
     "save_figure",
+    "save_png",
 ]
