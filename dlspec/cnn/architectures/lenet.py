@@ -8,6 +8,7 @@ convolutions) → F6 (84 units), every layer squashed by 1.7159·tanh(2a/3). The
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import keras
@@ -82,6 +83,10 @@ class Subsampling(layers.Layer):
         window = self.pool_size
         sums = ops.average_pool(inputs, window, strides=window, padding="valid") * window**2
         return sums * self.coefficient + self.bias
+
+    def multiplications(self, input_shape, output_shape) -> int:
+        """One multiplication (the trainable coefficient) per output value of one example."""
+        return math.prod(int(v) for v in output_shape)
 
     def compute_output_shape(self, input_shape):
         m, height, width, channels = input_shape
@@ -169,6 +174,12 @@ class ConnectionTableConv2D(layers.Layer):
         gathered = ops.take(inputs, self._sources, axis=-1)
         per_connection = ops.depthwise_conv(gathered, self.kernel, strides=1, padding="valid")
         return ops.matmul(per_connection, ops.cast(self._assign, per_connection.dtype)) + self.bias
+
+    def multiplications(self, input_shape, output_shape) -> int:
+        """f·f multiplications per connection of the table and output position (one example):
+        LeNet-5's C3 makes 10·10·60·25 = 150,000, where a full convolution would make 240,000."""
+        positions = math.prod(int(v) for v in output_shape[:-1])
+        return positions * len(self._sources) * self.kernel_size**2
 
     def compute_output_shape(self, input_shape):
         m, height, width, _ = input_shape

@@ -371,3 +371,12 @@ def test_architectures_registry():
     assert all(callable(build) for build in ARCHITECTURES.values())
     assert ARCHITECTURES["lenet5_modern"]().count_params() == 61_706
     assert ARCHITECTURES["googlenet_small"]().input_shape == (None, 224, 224, 3)
+
+
+def test_lenet5_1998_layers_report_their_multiplications_to_the_cost_calculator():
+    from dlspec.cnn.cost_calculator import model_cost
+
+    costs = [row.multiplications for row in model_cost(lenet5()).rows if row.multiplications]
+    # C1 28·28·6·25, S2 14·14·6, C3 10·10·60·25 (the table's 60 connections), S4 5·5·16,
+    # C5 120·400, F6 120·84, output 84·10
+    assert costs == [117_600, 1_176, 150_000, 400, 48_000, 10_080, 840]
