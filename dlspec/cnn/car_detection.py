@@ -28,8 +28,9 @@ from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from dlspec.data.images import check_eight_bit, open_image
 from dlspec.data.paths import CorruptDataError, data_path
 from dlspec.labs import LabResult
 
@@ -71,9 +72,6 @@ COURSE_PREDICTIONS_0001 = (
     ("car", 0.37, (965, 273), (1022, 292)),
     ("traffic light", 0.36, (681, 195), (692, 214)),
 )
-
-#: image modes :func:`preprocess_image` converts to RGB (others are refused)
-CONVERTIBLE_MODES = ("RGB", "RGBA", "RGBX", "L", "LA", "P", "PA", "CMYK", "YCbCr", "1")
 
 
 def read_classes(classes_path: str | os.PathLike) -> list[str]:
@@ -356,20 +354,7 @@ def preprocess_image(img_path: str | os.PathLike, model_image_size=(608, 608)):
         >>> image.size, data.shape  # doctest: +SKIP
         ((1280, 720), (1, 608, 608, 3))
     """
-    path = Path(img_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"image file not found: {path}.")
-    try:
-        with Image.open(path) as opened:
-            opened.load()
-            image = opened
-    except (UnidentifiedImageError, OSError) as err:
-        raise CorruptDataError(f"{path} is not a readable image ({err}).") from err
-    if image.mode not in CONVERTIBLE_MODES:
-        raise ValueError(
-            f"{path} has image mode {image.mode!r}; expected an 8-bit image "
-            f"({', '.join(CONVERTIBLE_MODES)}). Convert it to RGB first."
-        )
+    image = check_eight_bit(open_image(img_path), img_path)
     image = image.convert("RGB")
     height, width = (int(v) for v in model_image_size)
     resized_image = image.resize((width, height), Image.BICUBIC)
@@ -442,7 +427,7 @@ def predict(
     out_scores, out_boxes, out_classes = (t.numpy() for t in (scores, boxes, classes))
     print(f"Found {len(out_boxes)} boxes for {image_path}")
     if out_path is not None:
-        from dlspec.viz.boxes import save_png
+        from dlspec.viz.images import save_png
 
         save_png(draw_boxes(image, out_boxes, out_classes, class_names, out_scores), out_path)
     return out_scores, out_boxes, out_classes

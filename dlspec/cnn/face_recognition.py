@@ -30,7 +30,8 @@ import numpy as np
 import tensorflow as tf
 
 from dlspec.cnn.facenet import InceptionResNetV1, facenet_model
-from dlspec.data.paths import CorruptDataError, data_path
+from dlspec.data.images import check_eight_bit, open_image
+from dlspec.data.paths import data_path
 from dlspec.labs import LabResult
 from dlspec.weights import UntrainedBackboneWarning, WeightsNotFoundError
 
@@ -62,7 +63,6 @@ DATABASE_FILES = {
         )
     },
 }
-_EIGHT_BIT_MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "La"}
 
 
 def triplet_loss(y_true, y_pred, alpha: float = 0.2) -> tf.Tensor:
@@ -112,7 +112,7 @@ def _model_input(model: keras.Model) -> tuple[int, int, int]:
 
 
 def _open_image(image):
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     if isinstance(image, np.ndarray):
         if image.dtype != np.uint8 or image.ndim not in (2, 3):
@@ -123,15 +123,7 @@ def _open_image(image):
         if image.ndim == 3 and image.shape[2] not in (1, 3, 4):
             raise ValueError(f"an image array needs 1, 3 or 4 channels; got {image.shape}.")
         return Image.fromarray(image[..., 0] if image.ndim == 3 and image.shape[2] == 1 else image)
-    path = Path(image)
-    if not path.is_file():
-        raise FileNotFoundError(f"No image file at {path}: pass the path of a face picture.")
-    try:
-        with Image.open(path) as opened:
-            opened.load()
-            return opened.copy()
-    except (UnidentifiedImageError, OSError, SyntaxError) as err:
-        raise CorruptDataError(f"Cannot decode the image {path} ({err}).") from err
+    return open_image(image)
 
 
 def load_face_image(image, size: tuple[int, int], channels: int = 3) -> np.ndarray:
@@ -163,13 +155,9 @@ def load_face_image(image, size: tuple[int, int], channels: int = 3) -> np.ndarr
 
     if channels not in (1, 3):
         raise ValueError(f"channels must be 3 (RGB) or 1 (grayscale); got {channels!r}.")
-    picture = _open_image(image)
-    if picture.mode not in _EIGHT_BIT_MODES:
-        raise ValueError(
-            f"{image if not isinstance(image, np.ndarray) else 'the image'} is a "
-            f"{picture.mode!r} image (16-bit or floating point); the encoders take 8-bit RGB "
-            "or grayscale images: convert it first (e.g. PIL's image.convert('RGB'))."
-        )
+    picture = check_eight_bit(
+        _open_image(image), image if not isinstance(image, np.ndarray) else "the image"
+    )
     picture = picture.convert("RGB" if channels == 3 else "L")
     height, width = size
     if picture.size != (width, height):

@@ -51,8 +51,9 @@ from dlspec.cnn.style_backbones import (
     vgg19_backbone,
 )
 from dlspec.data.paths import CorruptDataError, data_path
-from dlspec.io import atomic_path, atomic_write_text
+from dlspec.io import atomic_write_text
 from dlspec.labs import LabResult
+from dlspec.viz.images import save_png
 from dlspec.weights import WeightsNotFoundError
 
 __all__ = [
@@ -514,13 +515,6 @@ def _as_batch(image, img_size, what: str) -> tf.Tensor:
     return to_image_batch(image, img_size, what=what)
 
 
-def save_png(image, path: str | os.PathLike) -> Path:
-    """Write an image in [0, 1] ((1, H, W, 3) or (H, W, 3)) as a PNG, atomically."""
-    with atomic_path(path) as tmp:
-        tf.io.write_file(str(tmp), tf.io.encode_png(image_to_uint8(image)))
-    return Path(path)
-
-
 def _check_backbone_size(backbone: StyleBackbone, size: tuple[int, int]) -> None:
     expected = tuple(backbone.model.inputs[0].shape[1:3])
     if any(e is not None and e != s for e, s in zip(expected, size)):
@@ -630,7 +624,11 @@ def style_transfer(
         step.assign(i + 1)
         progbar.update(i + 1, [("J", J_history[-1])])
         if out_dir is not None and (i + 1) % save_every == 0:
-            saved.append(save_png(generated_image, out_dir / "images" / f"image_{i + 1}.png"))
+            saved.append(
+                save_png(
+                    tensor_to_image(generated_image), out_dir / "images" / f"image_{i + 1}.png"
+                )
+            )
             _save(manager, out_dir, config, J_history, i + 1)
 
     J, J_content, J_style = costs(generated_image)
@@ -639,7 +637,7 @@ def style_transfer(
     if out_dir is not None:
         if epochs % save_every and epochs > resumed_from:
             _save(manager, out_dir, config, J_history, epochs)
-        saved.append(save_png(generated_image, out_dir / "generated.png"))
+        saved.append(save_png(tensor_to_image(generated_image), out_dir / "generated.png"))
     return StyleTransferResult(
         image=generated_image.numpy(),
         J=J_history,

@@ -8,13 +8,13 @@ from dlspec.viz.activations import (
     plot_patch_grids,
 )
 from dlspec.viz.boundary import plot_decision_boundaries, plot_decision_boundary
-from dlspec.viz.boxes import class_colors, draw_detections, save_png
+from dlspec.viz.boxes import class_colors, draw_detections
 from dlspec.viz.costs import plot_costs
 from dlspec.viz.embeddings import plot_distance_histograms, plot_embeddings_2d
 from dlspec.viz.ewma import plot_ewma
 from dlspec.viz.figures import new_axes, save_figure
 from dlspec.viz.gradients import plot_by_layer
-from dlspec.viz.images import plot_image_grid, plot_mislabeled_images
+from dlspec.viz.images import plot_image_grid, plot_mislabeled_images, save_png
 from dlspec.viz.masks import mask_colors, plot_segmentation
 from dlspec.viz.schedules import plot_learning_rates
 from dlspec.viz.search import plot_search

@@ -7,16 +7,12 @@ pictures look the same on every machine.
 from __future__ import annotations
 
 import colorsys
-import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from dlspec.io import atomic_path
-
-__all__ = ["class_colors", "draw_detections", "save_png"]
+__all__ = ["class_colors", "draw_detections"]
 
 
 def class_colors(num_classes: int) -> list[tuple[int, int, int]]:
@@ -125,18 +121,3 @@ def draw_detections(
         dark = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2] < 128
         draw.text((x + 1, y - y0 + 1), label, fill=(255,) * 3 if dark else (0,) * 3, font=font)
     return picture
-
-
-def save_png(image: Image.Image, path: str | os.PathLike) -> Path:
-    """Save a PIL image as PNG at ``path`` (atomically) and return the path.
-
-    Example:
-        >>> save_png(Image.new("RGB", (8, 8)), "reports/boxes.png")  # doctest: +SKIP
-        PosixPath('reports/boxes.png')
-    """
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise ValueError(f"images are saved as PNG; got the path {path} (use a .png suffix).")
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG")
-    return path

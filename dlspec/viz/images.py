@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
+from dlspec.io import atomic_path
 from dlspec.viz.figures import new_axes, save_figure
 
-__all__ = ["plot_image_grid", "plot_mislabeled_images"]
+__all__ = ["plot_image_grid", "plot_mislabeled_images", "save_png"]
 
 
 def plot_image_grid(
@@ -73,3 +75,18 @@ def plot_mislabeled_images(
         f"pred {names[int(np.ravel(p)[i])]}\ntrue {names[int(np.ravel(y)[i])]}" for i in wrong
     ]
     return plot_image_grid(np.clip(images, 0, 1), titles, path)
+
+
+def save_png(image: Image.Image, path: str | os.PathLike) -> Path:
+    """Save a PIL image as PNG at ``path`` (atomically) and return the path.
+
+    Example:
+        >>> save_png(Image.new("RGB", (8, 8)), "reports/boxes.png")  # doctest: +SKIP
+        PosixPath('reports/boxes.png')
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise ValueError(f"images are saved as PNG; got the path {path} (use a .png suffix).")
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="PNG")
+    return path
