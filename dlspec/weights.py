@@ -36,6 +36,7 @@ __all__ = [
     "keras_cache_dirs",
     "mobilenet_v2_weight_files",
     "resolve_weights",
+    "resolve_weights_argument",
     "warn_untrained",
     "weights_dir",
 ]
@@ -240,6 +241,37 @@ ImageNet fine-tuned on dogs: real pretrained features, not the exact course weig
         "or go online so that Keras can download it. Only weights=None builds the model "
         "without pretrained weights (untrained backbone: results are not the course's)."
     )
+
+
+def resolve_weights_argument(
+    weights: str | os.PathLike | None,
+    files: Sequence[WeightFile],
+    *,
+    what: str,
+    keyword: str = "imagenet",
+    download: bool = True,
+) -> ResolvedWeights | None:
+    """Resolve a builder's ``weights=`` argument: ``None``, the ``keyword``, or a file path.
+
+    ``None`` warns that ``what`` is untrained (:func:`warn_untrained`) and returns ``None``;
+    ``keyword`` (``"imagenet"``) searches for ``files`` in the resolution order; anything else
+    is an explicit file that must exist.
+
+    Example:
+        >>> resolve_weights_argument("nope.h5", mobilenet_v2_weight_files(), what="MobileNetV2")
+        Traceback (most recent call last):
+        ...
+        dlspec.weights.WeightsNotFoundError: The weights file nope.h5 given as argument does not \
+exist. Pass the path of an existing file, or weights='imagenet' to look for \
+mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_160_no_top.h5 in $DLSPEC_WEIGHTS_DIR, \
+the Keras cache, or download it.
+    """
+    if weights is None:
+        warn_untrained(what)
+        return None
+    if isinstance(weights, str) and weights == keyword:
+        return resolve_weights(files, download=download)
+    return resolve_weights(files, path=weights)
 
 
 def _found(path: Path, source: str, description: str, exact: bool) -> ResolvedWeights:

@@ -34,8 +34,7 @@ from dlspec.weights import (
     ResolvedWeights,
     WeightFile,
     WeightsNotFoundError,
-    resolve_weights,
-    warn_untrained,
+    resolve_weights_argument,
 )
 
 __all__ = [
@@ -246,20 +245,21 @@ def resolve_facenet_weights(
     Raises:
         dlspec.weights.WeightsNotFoundError: nothing found (the message says where to put it).
     """
-    if weights is None:
-        warn_untrained("FaceNet (face encodings are untrained)")
-        return None
-    if isinstance(weights, str) and weights == "facenet":
-        return resolve_weights(facenet_weight_files(), download=False)
-    path = Path(weights).expanduser()
-    if not path.is_file():
+    path = None if weights in (None, "facenet") else Path(weights).expanduser()
+    if path is not None and not path.is_file():
         raise WeightsNotFoundError(
             f"The FaceNet weights file {path} does not exist. Pass the path of the course's "
             "keras-facenet-h5/model.h5 (or the port's facenet_keras_weights.h5), "
             "weights='facenet' to look in $DLSPEC_WEIGHTS_DIR, or weights=None to run the "
             "model untrained."
         )
-    return resolve_weights(facenet_weight_files(), path=path)
+    return resolve_weights_argument(
+        weights,
+        facenet_weight_files(),
+        what="FaceNet (face encodings are untrained)",
+        keyword="facenet",
+        download=False,
+    )
 
 
 def _weighted_layer_names(model: keras.Model) -> set[str]:

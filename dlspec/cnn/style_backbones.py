@@ -30,8 +30,7 @@ from dlspec.weights import (
     ResolvedWeights,
     WeightFile,
     mobilenet_v2_weight_files,
-    resolve_weights,
-    warn_untrained,
+    resolve_weights_argument,
 )
 
 __all__ = [
@@ -240,17 +239,6 @@ def vgg19_weight_files() -> tuple[WeightFile, ...]:
     )
 
 
-def _resolve(
-    weights: str | os.PathLike | None, files: Sequence[WeightFile], what: str, download: bool
-) -> ResolvedWeights | None:
-    if weights is None:
-        warn_untrained(what)
-        return None
-    if isinstance(weights, str) and weights == "imagenet":
-        return resolve_weights(files, download=download)
-    return resolve_weights(files, path=weights)
-
-
 def vgg19_backbone(
     img_size=400,
     weights: str | os.PathLike | None = "imagenet",
@@ -277,7 +265,9 @@ def vgg19_backbone(
         >>> backbone = vgg19_backbone(400)  # doctest: +SKIP
     """
     height, width = _check_size(img_size)
-    resolved = _resolve(weights, vgg19_weight_files(), "VGG-19", download)
+    resolved = resolve_weights_argument(
+        weights, vgg19_weight_files(), what="VGG-19", download=download
+    )
     vgg = keras.applications.VGG19(
         include_top=False,
         input_shape=(height, width, 3),
@@ -313,7 +303,7 @@ def mobilenet_v2_backbone(
     """
     height, width = _check_size(img_size)
     files = mobilenet_v2_weight_files(rows=160, include_top=False)
-    resolved = _resolve(weights, files, "MobileNetV2", download)
+    resolved = resolve_weights_argument(weights, files, what="MobileNetV2", download=download)
     base = keras.applications.MobileNetV2(
         input_shape=(height, width, 3),
         include_top=False,

@@ -33,8 +33,7 @@ from dlspec.strategy.transfer import TrainableSummary, freeze, unfreeze_from
 from dlspec.weights import (
     ResolvedWeights,
     mobilenet_v2_weight_files,
-    resolve_weights,
-    warn_untrained,
+    resolve_weights_argument,
 )
 
 __all__ = [
@@ -115,13 +114,8 @@ def resolve_mobilenet_weights(
         dlspec.weights.WeightsNotFoundError: no file found (the message says where to put it).
     """
     rows = _check_image_shape(image_shape)[0]
-    if weights is None:
-        warn_untrained("MobileNetV2 backbone")
-        return None
     files = mobilenet_v2_weight_files(rows=rows, include_top=False)
-    if isinstance(weights, str) and weights == "imagenet":
-        return resolve_weights(files)
-    return resolve_weights(files, path=weights)
+    return resolve_weights_argument(weights, files, what="MobileNetV2 backbone")
 
 
 def mobilenet_v2_base(
