@@ -71,10 +71,12 @@ class CostTable:
 
     @property
     def total_multiplications(self) -> int:
+        """Multiplications (MACs) of one example through every layer."""
         return sum(row.multiplications for row in self.rows)
 
     @property
     def total_parameters(self) -> int:
+        """Parameters of every layer, each counted once."""
         return sum(row.parameters for row in self.rows)
 
     def to_markdown(self, *, skip_free: bool = False) -> str:

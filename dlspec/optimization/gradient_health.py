@@ -163,18 +163,22 @@ class GradientHealthRecorder:
 
     @property
     def gradient_norms(self) -> np.ndarray:
+        """L2 norm of each layer's kernel gradient on the probe, ``(recorded steps, layers)``."""
         return self._array("gradient_norms")
 
     @property
     def activation_mean(self) -> np.ndarray:
+        """Mean of each layer's activations on the probe, ``(recorded steps, layers)``."""
         return self._array("activation_mean")
 
     @property
     def activation_std(self) -> np.ndarray:
+        """Standard deviation of each layer's activations, ``(recorded steps, layers)``."""
         return self._array("activation_std")
 
     @property
     def activation_zero_fraction(self) -> np.ndarray:
+        """Fraction of each layer's activations that are exactly 0 (dead ReLUs)."""
         return self._array("activation_zero_fraction")
 
 

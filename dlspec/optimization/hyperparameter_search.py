@@ -150,6 +150,7 @@ class CoarseToFineOracle(keras_tuner.oracles.RandomSearchOracle):
         return {"status": TrialStatus.RUNNING, "values": values}
 
     def get_state(self) -> dict:
+        """KerasTuner's oracle state plus the zoom settings, saved in the project folder."""
         state = super().get_state()
         state["coarse_to_fine"] = {
             "coarse_trials": self.coarse_trials,
@@ -159,6 +160,7 @@ class CoarseToFineOracle(keras_tuner.oracles.RandomSearchOracle):
         return state
 
     def set_state(self, state: dict) -> None:
+        """Restore a saved project; refuse one saved with other zoom settings."""
         saved = state.get("coarse_to_fine")
         mine = {"coarse_trials": self.coarse_trials, "top_k": self.top_k, "margin": self.margin}
         if saved is not None and saved != mine:
