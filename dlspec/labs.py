@@ -1,18 +1,33 @@
-"""The lab registry: one entry per course lab, read by the CLI, ``reproduce`` and the grader.
+"""The lab registry: one entry per course lab, read by the CLI, ``reproduce``, notebooks and
+the grader (see ``docs/design.md``).
 
-Each course package declares its labs in its ``labs`` module (``dlspec.foundations.labs``);
-a lab's code is imported only when the lab runs.
+Each course package declares its labs in its ``labs`` module (``dlspec.foundations.labs``).
+A lab names two modules: ``reference``, the course's graded functions (what a learner reads
+next to the course notebook), and ``runner``, a module of named steps (load data, build,
+train, evaluate, figures) listed in its ``STEPS`` tuple. A lab's code is imported only when
+the lab runs.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["COURSE_PACKAGES", "Lab", "LabResult", "Target", "all_labs", "get_lab"]
+__all__ = [
+    "COURSE_PACKAGES",
+    "Lab",
+    "LabResult",
+    "LabRun",
+    "Step",
+    "Target",
+    "all_labs",
+    "check_lab_options",
+    "get_lab",
+    "run_steps",
+]
 
 COURSE_PACKAGES = ("dlspec.foundations", "dlspec.optimization", "dlspec.strategy", "dlspec.cnn")
 
@@ -38,7 +53,7 @@ class Target:
 
 @dataclass
 class LabResult:
-    """What a lab's ``run`` returns: metrics, figures written, notes for the user."""
+    """What a lab run returns: metrics, figures written, notes for the user."""
 
     lab_id: str
     metrics: dict[str, float] = field(default_factory=dict)
@@ -47,12 +62,92 @@ class LabResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class LabRun:
+    """What the steps of one lab run share.
+
+    ``state`` holds what a step made for the later ones (data, models, histories);
+    ``result`` collects metrics, figures and notes as the steps go.
+
+    Example:
+        >>> run = LabRun("c1w2-logreg", quick=True, out_dir=Path("reports/c1w2-logreg"))
+        >>> run.state["costs"] = [0.69, 0.58]
+        >>> run.result.metrics["cost @100"] = run.state["costs"][-1]
+    """
+
+    lab_id: str
+    quick: bool = False
+    out_dir: Path = Path("reports")
+    options: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+    result: LabResult = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.out_dir = Path(self.out_dir)
+        if self.result is None:
+            self.result = LabResult(self.lab_id)
+
+
+#: A lab step: a function of the shared :class:`LabRun`; its docstring's first line is its title.
+Step = Callable[[LabRun], None]
+
+
+def step_title(step: Step) -> str:
+    """The first line of a step's docstring (or its name with spaces)."""
+    doc = (step.__doc__ or "").strip()
+    return doc.splitlines()[0].rstrip(".") if doc else step.__name__.replace("_", " ")
+
+
+def run_steps(
+    lab_id: str,
+    steps: Sequence[Step],
+    *,
+    quick: bool = False,
+    out_dir: str | Path = "reports",
+    on_step: Callable[[int, int, str], None] | None = None,
+    **options: Any,
+) -> LabResult:
+    """Run ``steps`` in order on one :class:`LabRun` and return its result.
+
+    ``on_step(n, total, title)`` is called before each step (the CLI prints a line).
+
+    Example:
+        >>> def measure(run):
+        ...     '''Measure the answer.'''
+        ...     run.result.metrics["answer"] = 42.0
+        >>> run_steps("demo", [measure]).metrics
+        {'answer': 42.0}
+    """
+    run = LabRun(lab_id, quick=quick, out_dir=Path(out_dir), options=dict(options))
+    for n, step in enumerate(steps, start=1):
+        if on_step is not None:
+            on_step(n, len(steps), step_title(step))
+        step(run)
+    return run.result
+
+
+def check_lab_options(lab_id: str, takes: Sequence[str], options: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` naming the options a lab takes if ``options`` holds another.
+
+    Example:
+        >>> check_lab_options("c4w4-nst", ("content", "style"), {"data": "x"})
+        Traceback (most recent call last):
+        ...
+        ValueError: lab c4w4-nst does not take --data; it takes --content, --style.
+    """
+    unknown = sorted(set(options) - set(takes))
+    if unknown:
+        listed = ", ".join(f"--{name}" for name in takes) or "no extra options"
+        raise ValueError(f"lab {lab_id} does not take --{unknown[0]}; it takes {listed}.")
+
+
 @dataclass(frozen=True)
 class Lab:
-    """A course lab: id (``c1w2-logreg``), title, where its ``run`` lives, data, targets.
+    """A course lab: id (``c1w2-logreg``), title, its reference and runner modules, data, targets.
 
-    ``golden`` names the module whose ``CASES`` dict holds the lab's golden cases;
-    ``options`` the extra keyword arguments its ``run`` takes from the command line
+    ``reference`` names the module of the lab's graded functions; ``runner`` the module whose
+    ``STEPS`` run the lab; ``golden`` the module whose ``CASES`` dict holds the lab's golden
+    cases; ``options`` the extra keyword arguments its steps read from ``run.options``
     (``"data"``: a folder replacing the course data, ``"weights"``: a pretrained weight file,
     ``"content"`` / ``"style"``: image files), passed as ``dlspec run LAB --data DIR``.
     """
@@ -61,17 +156,13 @@ class Lab:
     title: str
     course: int
     week: int
-    entry: str
+    reference: str
+    runner: str
     data: tuple[str, ...] = ()
     targets: tuple[Target, ...] = ()
     script: str = ""
     golden: str = ""
     options: tuple[str, ...] = ()
-
-    @property
-    def module(self) -> str:
-        """The module holding the lab's graded functions (the module of its ``run``)."""
-        return self.entry.partition(":")[0]
 
     def golden_cases(self) -> list:
         """The lab's golden cases: ``CASES[lab id]`` of the module named by ``golden``."""
@@ -80,19 +171,28 @@ class Lab:
         return list(importlib.import_module(self.golden).CASES.get(self.id, ()))
 
     @property
-    def run_function(self) -> Callable[..., LabResult]:
-        module, _, name = self.entry.partition(":")
-        return getattr(importlib.import_module(module), name)
+    def steps(self) -> tuple[Step, ...]:
+        """The runner's named steps, in order."""
+        return tuple(importlib.import_module(self.runner).STEPS)
 
     def run(
-        self, *, quick: bool = False, out_dir: str | Path = "reports", **options: Any
+        self,
+        *,
+        quick: bool = False,
+        out_dir: str | Path = "reports",
+        on_step: Callable[[int, int, str], None] | None = None,
+        **options: Any,
     ) -> LabResult:
-        """Run the lab; figures go to ``out_dir/<lab id>/``; ``options`` as in ``options``."""
-        unknown = sorted(set(options) - set(self.options))
-        if unknown:
-            takes = ", ".join(f"--{name}" for name in self.options) or "no extra options"
-            raise ValueError(f"lab {self.id} does not take --{unknown[0]}; it takes {takes}.")
-        return self.run_function(quick=quick, out_dir=Path(out_dir) / self.id, **options)
+        """Run the lab's steps; figures go to ``out_dir/<lab id>/``; ``options`` as above."""
+        check_lab_options(self.id, self.options, options)
+        return run_steps(
+            self.id,
+            self.steps,
+            quick=quick,
+            out_dir=Path(out_dir) / self.id,
+            on_step=on_step,
+            **options,
+        )
 
 
 def all_labs() -> Mapping[str, Lab]:

@@ -9,7 +9,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["check_array", "check_X_Y", "check_layer_dims", "check_positive", "check_decay"]
+__all__ = [
+    "check_array",
+    "check_X_Y",
+    "check_decay",
+    "check_input_shape",
+    "check_int",
+    "check_layer_dims",
+    "check_positive",
+]
 
 
 def _shape_str(shape: Sequence[int | None]) -> str:
@@ -104,16 +112,68 @@ def check_layer_dims(layer_dims: Sequence[int], *, min_layers: int = 2) -> list[
     return [int(d) for d in dims]
 
 
+def check_int(value, name: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` if it is an integer (``np.int64`` included) ``>= minimum``.
+
+    Booleans and floats (even ``3.0``) are refused: a count is an integer.
+
+    Raises:
+        TypeError: ``value`` is not an integer.
+        ValueError: ``value`` is below ``minimum``.
+
+    Example:
+        >>> check_int(np.int64(32), "batch_size", minimum=1)
+        32
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an integer; got {value!r} ({type(value).__name__}).")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+    return int(value)
+
+
 def check_positive(value, name: str, *, integer: bool = False) -> None:
-    """Raise ``ValueError`` unless ``value`` is a positive (integer) number."""
+    """Raise ``ValueError`` unless ``value`` is a positive, finite (integer) number.
+
+    Example:
+        >>> check_positive(0.01, "learning_rate")
+        >>> check_positive(float("nan"), "learning_rate")
+        Traceback (most recent call last):
+        ...
+        ValueError: learning_rate must be a positive number; got nan.
+    """
     ok = (
         isinstance(value, int | np.integer)
         if integer
         else isinstance(value, int | float | np.number)
     )
-    if isinstance(value, bool) or not ok or value <= 0:
+    if isinstance(value, bool) or not ok or not np.isfinite(value) or value <= 0:
         kind = "a positive integer" if integer else "a positive number"
         raise ValueError(f"{name} must be {kind}; got {value!r}.")
+
+
+def check_input_shape(input_shape, *, name: str = "input_shape") -> tuple[int, int, int]:
+    """Check an image model's ``(height, width, channels)`` of positive ints; return it.
+
+    Example:
+        >>> check_input_shape([64, 64, 3])
+        (64, 64, 3)
+    """
+    try:
+        shape = tuple(int(d) for d in input_shape)
+        ok = (
+            len(shape) == 3
+            and all(d > 0 for d in shape)
+            and all(float(d) == float(o) for d, o in zip(shape, input_shape))
+        )
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{name} must be (height, width, channels) of positive ints, e.g. (64, 64, 3); "
+            f"got {input_shape!r}."
+        )
+    return shape
 
 
 def check_decay(value, name: str, typical: float) -> float:

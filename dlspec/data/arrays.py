@@ -1,12 +1,66 @@
-"""tf.data pipelines from the course's column-major arrays (X (n_x, m), Y (1, m))."""
+"""The one in-memory ``tf.data`` pipeline: arrays → cache → shuffle → batch → map → prefetch."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from dlspec.validation import check_X_Y
+from dlspec.validation import check_int, check_X_Y
 
-__all__ = ["course_arrays_dataset"]
+__all__ = ["array_dataset", "course_arrays_dataset", "scale_pixels"]
+
+
+def array_dataset(
+    arrays: tuple,
+    *,
+    batch_size: int | None = 32,
+    shuffle: bool = False,
+    seed: int | None = 0,
+    map_fn: Callable | None = None,
+    repeat: int | bool = False,
+):
+    """A ``tf.data.Dataset`` of in-memory arrays, in dlspec's one order of stages.
+
+    ``from_tensor_slices(arrays)`` → ``cache`` → ``shuffle`` (seeded, reshuffled each epoch) →
+    ``batch`` → ``map(map_fn)`` (vectorised, on whole batches) → ``repeat`` → ``prefetch``.
+    ``batch_size=None`` leaves the examples unbatched; ``repeat=True`` repeats forever, an
+    integer that many times.
+
+    Example:
+        >>> ds = array_dataset((np.zeros((5, 2)), np.ones(5)), batch_size=2)
+        >>> [tuple(t.shape) for t in next(iter(ds))]
+        [(2, 2), (2,)]
+    """
+    import tensorflow as tf  # lazy: dlspec.data imports without TensorFlow
+
+    if batch_size is not None:
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
+    n = len(arrays[0])
+    ds = tf.data.Dataset.from_tensor_slices(tuple(arrays)).cache()
+    if shuffle:
+        ds = ds.shuffle(max(n, 1), seed=seed, reshuffle_each_iteration=True)
+    if batch_size is not None:
+        ds = ds.batch(batch_size)
+    if map_fn is not None:
+        ds = ds.map(map_fn, num_parallel_calls=tf.data.AUTOTUNE)
+    if repeat is True:
+        ds = ds.repeat()
+    elif repeat:
+        ds = ds.repeat(check_int(repeat, "repeat", minimum=1))
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def scale_pixels(images, *rest):
+    """``map_fn`` for uint8 images: float32 in [0, 1], other elements unchanged.
+
+    Example:
+        >>> ds = array_dataset((np.zeros((4, 8, 8, 1), np.uint8),), map_fn=scale_pixels)
+    """
+    import tensorflow as tf
+
+    scaled = tf.cast(images, tf.float32) / 255.0
+    return (scaled, *rest) if rest else scaled
 
 
 def course_arrays_dataset(
@@ -28,17 +82,8 @@ def course_arrays_dataset(
         >>> [tuple(t.shape) for t in next(iter(ds))]
         [(5, 2), (5, 1)]
     """
-    import tensorflow as tf
-
     X, Y = check_X_Y(X, Y)
     x, y = X.T.astype(np.float32), Y.T.astype(np.float32)
-    if batch_size is None:
-        ds = tf.data.Dataset.from_tensors((x, y))
-    else:
-        ds = tf.data.Dataset.from_tensor_slices((x, y)).cache()
-        if shuffle:
-            ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-        ds = ds.batch(batch_size)
-    if repeat:
-        ds = ds.repeat()
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return array_dataset(
+        (x, y), batch_size=batch_size or len(x), shuffle=shuffle, seed=seed, repeat=repeat
+    )

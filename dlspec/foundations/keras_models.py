@@ -13,6 +13,7 @@ import numpy as np
 from dlspec.validation import check_layer_dims, check_positive
 
 __all__ = [
+    "dense_network",
     "logistic_regression_model",
     "shallow_classifier",
     "deep_classifier",
@@ -23,23 +24,45 @@ __all__ = [
 ]
 
 
-def _dense_stack(
-    layer_dims: list[int],
-    hidden_activation: str,
-    kernel_initializer,
-    name: str,
+def dense_network(
+    layer_dims,
+    *,
+    hidden_activation: str | None = "relu",
+    output_activation: str | None = "sigmoid",
+    kernel_initializer="glorot_uniform",
+    bias_initializer="zeros",
+    kernel_regularizer=None,
+    dropout: float = 0.0,
+    seed: int | None = None,
+    name: str = "dense_network",
 ) -> keras.Model:
-    inputs = keras.Input(shape=(layer_dims[0],), name="X")
+    """dlspec's one fully connected network builder: ``layer_dims[0]`` inputs, Dense layers.
+
+    Every course MLP (logistic regression, the shallow and deep classifiers, the regularised
+    and TensorFlow-introduction networks) is this function with the course's choices. Layers
+    are named ``layer1``, ``layer2``, ...; with ``dropout > 0`` a ``Dropout(dropout, seed)``
+    named ``dropout{l}`` follows each hidden layer.
+
+    Example:
+        >>> model = dense_network([4, 3, 1], hidden_activation="tanh")
+        >>> [layer.name for layer in model.layers]
+        ['X', 'layer1', 'layer2']
+    """
+    dims = check_layer_dims(layer_dims)
+    inputs = keras.Input(shape=(dims[0],), name="X")
     x = inputs
-    last = len(layer_dims) - 1
+    last = len(dims) - 1
     for l in range(1, last + 1):
         x = keras.layers.Dense(
-            layer_dims[l],
-            activation="sigmoid" if l == last else hidden_activation,
+            dims[l],
+            activation=output_activation if l == last else hidden_activation,
             kernel_initializer=keras.initializers.get(kernel_initializer),
-            bias_initializer="zeros",
+            bias_initializer=keras.initializers.get(bias_initializer),
+            kernel_regularizer=kernel_regularizer,
             name=f"layer{l}",
         )(x)
+        if l < last and dropout > 0:
+            x = keras.layers.Dropout(dropout, seed=seed, name=f"dropout{l}")(x)
     return keras.Model(inputs, x, name=name)
 
 
@@ -52,7 +75,7 @@ def logistic_regression_model(n_x: int = 12288) -> keras.Model:
         >>> model.fit(train_x.T, train_y.T, batch_size=209, epochs=2000)  # doctest: +SKIP
     """
     check_positive(n_x, "n_x", integer=True)
-    return _dense_stack([n_x, 1], "linear", "zeros", "logistic_regression")
+    return dense_network([n_x, 1], kernel_initializer="zeros", name="logistic_regression")
 
 
 def shallow_classifier(n_x: int = 2, n_h: int = 4, n_y: int = 1, seed: int | None = None):
@@ -65,7 +88,9 @@ def shallow_classifier(n_x: int = 2, n_h: int = 4, n_y: int = 1, seed: int | Non
     """
     dims = check_layer_dims([n_x, n_h, n_y])
     init = keras.initializers.RandomNormal(stddev=0.01, seed=seed)
-    return _dense_stack(dims, "tanh", init, "shallow_classifier")
+    return dense_network(
+        dims, hidden_activation="tanh", kernel_initializer=init, name="shallow_classifier"
+    )
 
 
 def deep_classifier(layers_dims, init: str = "scaled", seed: int | None = None) -> keras.Model:
@@ -92,7 +117,7 @@ def deep_classifier(layers_dims, init: str = "scaled", seed: int | None = None) 
         kernel_init = keras.initializers.RandomNormal(stddev=0.01, seed=seed)
     else:
         raise ValueError(f"init must be 'scaled' or 'small'; got {init!r}.")
-    return _dense_stack(dims, "relu", kernel_init, "deep_classifier")
+    return dense_network(dims, kernel_initializer=kernel_init, name="deep_classifier")
 
 
 def _dense_layers(model: keras.Model) -> list[keras.layers.Dense]:

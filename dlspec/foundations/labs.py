@@ -11,9 +11,10 @@ LABS = (
         title="Python basics with numpy",
         course=1,
         week=2,
-        entry="dlspec.foundations.numpy_basics:run",
+        reference="dlspec.foundations.numpy_basics",
+        runner="dlspec.foundations.runs.numpy_basics",
         targets=(Target("golden cases passed", 1.0, minimum=1.0),),
-        golden="dlspec.foundations.golden",
+        golden="dlspec.foundations.golden.numpy_basics",
         script="assignments/c1w2_numpy_basics.py",
     ),
     Lab(
@@ -21,7 +22,8 @@ LABS = (
         title="Logistic regression with a neural network mindset",
         course=1,
         week=2,
-        entry="dlspec.foundations.logistic_regression:run",
+        reference="dlspec.foundations.logistic_regression",
+        runner="dlspec.foundations.runs.logistic_regression",
         data=_CAT_FILES,
         targets=(
             Target("train accuracy %", 99.04306220095694, minimum=98.0),
@@ -29,7 +31,7 @@ LABS = (
             Target("cost @1900", 0.140872, maximum=0.1409),
             Target("Keras test accuracy %", 70.0, minimum=68.0),
         ),
-        golden="dlspec.foundations.golden",
+        golden="dlspec.foundations.golden.logistic_regression",
         script="assignments/c1w2_logistic_regression.py",
     ),
     Lab(
@@ -37,7 +39,8 @@ LABS = (
         title="Planar data classification with one hidden layer",
         course=1,
         week=3,
-        entry="dlspec.foundations.planar_classification:run",
+        reference="dlspec.foundations.planar_classification",
+        runner="dlspec.foundations.runs.planar_classification",
         targets=(
             Target("logistic regression accuracy %", 47.0, maximum=60.0),
             Target("accuracy % (n_h = 4)", 90.75, minimum=88.0),
@@ -49,7 +52,7 @@ LABS = (
                 )
             ),
         ),
-        golden="dlspec.foundations.golden",
+        golden="dlspec.foundations.golden.planar_classification",
         script="assignments/c1w3_planar.py",
     ),
     Lab(
@@ -57,9 +60,10 @@ LABS = (
         title="Building your deep neural network: step by step",
         course=1,
         week=4,
-        entry="dlspec.foundations.deep_nn_step_by_step:run",
+        reference="dlspec.foundations.deep_nn_step_by_step",
+        runner="dlspec.foundations.runs.deep_nn_step_by_step",
         targets=(Target("golden cases passed", 1.0, minimum=1.0),),
-        golden="dlspec.foundations.golden",
+        golden="dlspec.foundations.golden.deep_nn_step_by_step",
         script="assignments/c1w4_deep_nn_step_by_step.py",
     ),
     Lab(
@@ -67,7 +71,8 @@ LABS = (
         title="Deep neural network for image classification: application",
         course=1,
         week=4,
-        entry="dlspec.foundations.deep_nn_application:run",
+        reference="dlspec.foundations.deep_nn_application",
+        runner="dlspec.foundations.runs.deep_nn_application",
         data=_CAT_FILES,
         targets=(
             Target("two-layer cost @2499", 0.04421498215868951, maximum=0.045),
@@ -79,7 +84,7 @@ LABS = (
             Target("Keras L-layer test accuracy", 0.8, minimum=0.78),
             Target("Keras two-layer test accuracy", 0.72, minimum=0.70),
         ),
-        golden="dlspec.foundations.golden",
+        golden="dlspec.foundations.golden.deep_nn_application",
         script="assignments/c1w4_deep_nn_application.py",
     ),
 )

@@ -54,7 +54,7 @@ class CaseSource:
         lab = get_lab(lab_id)
         if not lab.golden:
             raise ValueError(f"lab {lab_id!r} has no golden cases yet.")
-        return cls(lab.golden, lab.id, lab.module, lab.title)
+        return cls(lab.golden, lab.id, lab.reference, lab.title)
 
     def to_dict(self) -> dict[str, str]:
         return {"golden": self.golden, "key": self.key, "reference": self.reference}

@@ -11,7 +11,8 @@ LABS = (
         title="Initialization",
         course=2,
         week=1,
-        entry="dlspec.optimization.initialization:run",
+        reference="dlspec.optimization.initialization",
+        runner="dlspec.optimization.runs.initialization",
         targets=(
             Target("zeros train accuracy", 0.5, minimum=0.5, maximum=0.5),
             Target("zeros test accuracy", 0.5, minimum=0.5, maximum=0.5),
@@ -29,7 +30,8 @@ LABS = (
         title="Regularization",
         course=2,
         week=1,
-        entry="dlspec.optimization.regularization:run",
+        reference="dlspec.optimization.regularization",
+        runner="dlspec.optimization.runs.regularization",
         data=_REGULARIZATION_DATA,
         targets=(
             Target(
@@ -67,7 +69,8 @@ LABS = (
         title="Gradient checking",
         course=2,
         week=1,
-        entry="dlspec.optimization.gradient_checking:run",
+        reference="dlspec.optimization.gradient_checking",
+        runner="dlspec.optimization.runs.gradient_checking",
         targets=(
             Target("golden cases passed", 1.0, minimum=1.0),
             Target("1-D difference", 7.814075313343006e-11, maximum=2e-7),
@@ -82,7 +85,8 @@ LABS = (
         title="Optimization methods",
         course=2,
         week=2,
-        entry="dlspec.optimization.optimization_methods:run",
+        reference="dlspec.optimization.optimization_methods",
+        runner="dlspec.optimization.runs.optimization_methods",
         targets=(
             Target("gd accuracy", 0.7166666666666667, minimum=0.68, maximum=0.76),
             Target("momentum accuracy", 0.7166666666666667, minimum=0.68, maximum=0.76),
@@ -100,7 +104,8 @@ LABS = (
         title="Introduction to TensorFlow",
         course=2,
         week=3,
-        entry="dlspec.optimization.tensorflow_introduction:run",
+        reference="dlspec.optimization.tensorflow_introduction",
+        runner="dlspec.optimization.runs.tensorflow_introduction",
         data=_SIGNS_DATA,
         targets=(
             Target("epoch 0 cost", 1.8302439, minimum=1.7, maximum=1.95),
@@ -117,7 +122,8 @@ LABS = (
         title="Practical aspects: hyperparameter search, EWMA, gradient health, normalisation",
         course=2,
         week=3,
-        entry="dlspec.optimization.practical_aspects:run",
+        reference="dlspec.optimization.practical_aspects",
+        runner="dlspec.optimization.runs.practical_aspects",
         data=(
             *_REGULARIZATION_DATA,
             "course1/catvnoncat/train_catvnoncat.h5",

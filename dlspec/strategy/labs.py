@@ -8,10 +8,11 @@ LABS = (
         title="ML strategy case study: diagnose a real classifier",
         course=3,
         week=1,
-        entry="dlspec.strategy.case_study:run",
+        reference="dlspec.strategy.case_study",
+        runner="dlspec.strategy.runs.case_study",
         data=("course1/catvnoncat/train_catvnoncat.h5", "course1/catvnoncat/test_catvnoncat.h5"),
         targets=(Target("golden cases passed", 1.0, minimum=1.0),),
-        golden="dlspec.strategy.golden",
+        golden="dlspec.strategy.golden.case_study",
         script="assignments/c3_strategy_case_study.py",
     ),
 )

@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from dlspec.io import atomic_write_text
 from dlspec.training.errors import CorruptCheckpointError
+from dlspec.training.layers import nested_layers
 
 __all__ = ["CHECKPOINT_NAME", "HISTORY_FILE", "TrainingCheckpoint", "list_checkpoints"]
 
@@ -216,8 +217,7 @@ def _first_line(err: BaseException) -> str:
 def _rng_variables(model: keras.Model, extra: Mapping[str, object]) -> dict[str, object]:
     """The random-number state to checkpoint: the model's SeedGenerators, then ``extra``."""
     state: dict[str, object] = {}
-    flatten = getattr(model, "_flatten_layers", None)
-    layers = list(flatten()) if flatten is not None else [model, *model.layers]
+    layers = nested_layers(model)
     for layer in layers:
         for generator in getattr(layer, "_seed_generators", ()):
             state[f"seed_{len(state)}"] = generator.state

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import keras
 import tensorflow as tf
+from dlspec.training.layers import nested_layers
 
 __all__ = [
     "build_model",
@@ -202,8 +203,7 @@ def resolve_jit_compile(jit_compile, model: keras.Model, strategy: tf.distribute
         raise ValueError(f"jit_compile must be True, False or 'auto'; got {jit_compile!r}.")
     if not tf.config.list_physical_devices("GPU") or not is_default_strategy(strategy):
         return False
-    flatten = getattr(model, "_flatten_layers", None)
-    layers = list(flatten()) if flatten is not None else [model, *model.layers]
+    layers = nested_layers(model)
     if not all(getattr(layer, "supports_jit", True) for layer in layers):
         return False
     try:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import keras
 import tensorflow as tf
+from dlspec.training.layers import nested_layers
 
 __all__ = [
     "build_under_policy",
@@ -65,8 +66,7 @@ def policy_scope(policy: str | None) -> Iterator[None]:
 
 
 def _compute_dtypes(model: keras.Model) -> set[str]:
-    flatten = getattr(model, "_flatten_layers", None)
-    layers = list(flatten()) if flatten is not None else [model, *model.layers]
+    layers = nested_layers(model)
     return {
         layer.compute_dtype for layer in layers if not isinstance(layer, keras.layers.InputLayer)
     }

@@ -14,6 +14,7 @@ from dlspec.viz.embeddings import plot_distance_histograms, plot_embeddings_2d
 from dlspec.viz.ewma import plot_ewma
 from dlspec.viz.figures import new_axes, save_figure
 from dlspec.viz.gradients import plot_by_layer
+from dlspec.viz.history import plot_history
 from dlspec.viz.images import plot_image_grid, plot_mislabeled_images, save_png
 from dlspec.viz.masks import mask_colors, plot_segmentation
 from dlspec.viz.schedules import plot_learning_rates
@@ -34,6 +35,7 @@ __all__ = [
     "plot_ewma",
     "plot_feature_maps",
     "plot_filters",
+    "plot_history",
     "plot_image_grid",
     "plot_learning_rates",
     "plot_mislabeled_images",
