@@ -2,7 +2,7 @@
 
 The classifier is dlspec's SIGNS window classifier (64×64 windows, total stride 8), trained for
 ``--epochs`` epochs on the SIGNS photos; its Flatten + Dense head is turned into convolutions
-(:func:`dlspec.cnn.sliding_windows.dense_head_to_conv`). Two real images:
+(:func:`dlspec.cnn.lectures.sliding_windows.dense_head_to_conv`). Two real images:
 
 * a mosaic of 12 SIGNS test photos, 192×256 (17 × 25 = 425 windows);
 * an alpaca photo of the course data resized to 320×320 (33 × 33 = 1,089 windows).
@@ -28,11 +28,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 from report import Row, interleaved, median, record  # noqa: E402
 
-from dlspec.cnn.architectures_tour import signs_mosaic  # noqa: E402
-from dlspec.cnn.sliding_windows import (  # noqa: E402
+from dlspec.cnn.lectures.sliding_windows import (  # noqa: E402
     convolutional_sliding_windows,
     crop_and_classify,
     dense_head_to_conv,
+    signs_mosaic,  # noqa: E402
     train_window_classifier,
     window_classifier,
     window_grid,

@@ -6,7 +6,7 @@ Gram matrices by ``einsum`` divided by the number of locations), its ``style_con
 (per layer ``reduce_mean((G − G_target)²)``, weights 1e-2 / 1e4 over the layer counts), the
 total variation term (weight 30) and ``Adam(0.02, beta_1=0.99, epsilon=1e-1)``, in a
 ``tf.function``; its style and content targets are computed once, as the tutorial does.
-Ours: :class:`dlspec.cnn.neural_style_transfer.StyleTransferCosts` and ``make_train_step``
+Ours: :class:`dlspec.cnn.style.transfer.StyleTransferCosts` and ``make_train_step``
 (Adam 0.01, the course's costs).
 
 Both run the same VGG-19 (``include_top=False``, the same random weights: ``weights=None``
@@ -35,8 +35,9 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from report import Row, interleaved, record  # noqa: E402
 
-from dlspec.cnn import neural_style_transfer as nst  # noqa: E402
-from dlspec.cnn.style_backbones import CONTENT_LAYER, STYLE_LAYERS, vgg19_backbone  # noqa: E402
+from dlspec.cnn.style import neural_style_transfer as nst  # noqa: E402
+from dlspec.cnn.style.backbones import CONTENT_LAYER, STYLE_LAYERS, vgg19_backbone  # noqa: E402
+from dlspec.cnn.style.transfer import StyleTransferCosts  # noqa: E402
 from dlspec.data.paths import data_path  # noqa: E402
 
 
@@ -117,7 +118,7 @@ def tutorial_step(vgg, content_image, style_image):
 
 def our_step(backbone, content_image, style_image, *, jit_compile=False):
     """dlspec's step on a fresh image variable; returns ``step()``."""
-    costs = nst.StyleTransferCosts(backbone, content_image, style_image)
+    costs = StyleTransferCosts(backbone, content_image, style_image)
     train_step = nst.make_train_step(
         costs, keras.optimizers.Adam(learning_rate=nst.LEARNING_RATE), jit_compile=jit_compile
     )

@@ -56,18 +56,20 @@ def run_lab(
     quick: bool = False,
     out_dir: str | Path = "reports",
     options: Mapping[str, Any] | None = None,
+    on_step: Callable[[int, int, str], None] | None = None,
 ) -> LabOutcome:
     """Run one lab, turning missing course data or weights into a skip that says how to get them.
 
-    ``options`` go to the lab's ``run`` (see :attr:`Lab.options`); with a ``data`` folder the
-    course files under ``DLSPEC_DATA_DIR`` are not required.
+    ``options`` go to :meth:`Lab.run` (see :attr:`Lab.options`); with a ``data`` folder the
+    course files under ``DLSPEC_DATA_DIR`` are not required. ``on_step(n, total, title)`` is
+    called as each step of the lab starts.
     """
     options = dict(options or {})
     start = time.perf_counter()
     try:
         for relpath in () if "data" in options else lab.data:
             data_path(relpath)
-        result = lab.run(quick=quick, out_dir=out_dir, **options)
+        result = lab.run(quick=quick, out_dir=out_dir, on_step=on_step, **options)
     except (DataNotFoundError, WeightsNotFoundError) as err:
         return LabOutcome(lab, skipped=str(err), seconds=time.perf_counter() - start)
     return LabOutcome(lab, result, seconds=time.perf_counter() - start, rows=_rows(lab, result))

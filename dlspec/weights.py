@@ -1,7 +1,7 @@
 """Pretrained weight files: where dlspec finds them, and which one it used.
 
 A lab that needs pretrained weights (the alpaca lab's MobileNetV2) asks :func:`resolve_weights`
-for a file, in the order of DESIGN.md:
+for a file, in the order of docs/design.md:
 
 1. an explicit path (the ``weights=`` argument);
 2. ``$DLSPEC_WEIGHTS_DIR/<file name>``, for each accepted file name in order of preference

@@ -7,6 +7,7 @@ import os
 import matplotlib
 import pytest
 
+from dlspec.data.catvnoncat import CATVNONCAT_FILES, flatten_images, load_dataset
 from dlspec.data.paths import DATA_DIR_ENV, DataNotFoundError, data_path, require_data
 
 matplotlib.use("Agg")
@@ -26,8 +27,6 @@ def need_data(*relpaths: str):
 @pytest.fixture
 def cat_data():
     """The cat / non-cat arrays of ``load_dataset``."""
-    from dlspec.data.catvnoncat import CATVNONCAT_FILES, load_dataset
-
     need_data(*CATVNONCAT_FILES.values())
     return load_dataset()
 
@@ -35,8 +34,6 @@ def cat_data():
 @pytest.fixture(scope="session")
 def cat():
     """Cat / non-cat flattened as the course feeds it: (train_x, train_y, test_x, test_y)."""
-    from dlspec.data.catvnoncat import CATVNONCAT_FILES, flatten_images, load_dataset
-
     need_data(*CATVNONCAT_FILES.values())
     train_x_orig, train_y, test_x_orig, test_y, _ = load_dataset()
     return flatten_images(train_x_orig), train_y, flatten_images(test_x_orig), test_y

@@ -2,9 +2,11 @@
 
 import pytest
 
+from dlspec import reproduce as reproduce_module
 from dlspec.cli import main
-from dlspec.labs import Target, all_labs, get_lab
-from dlspec.reproduce import reproduce, results_table
+from dlspec.labs import Lab, LabResult, Target, all_labs, get_lab
+from dlspec.reproduce import reproduce, results_table, run_lab
+from dlspec.weights import WeightsNotFoundError
 
 COURSE1 = ["c1w2-numpy-basics", "c1w2-logreg", "c1w3-planar", "c1w4-deep-nn-step",
            "c1w4-deep-nn-app"]  # fmt: skip
@@ -14,7 +16,7 @@ def test_registry_lists_course1_labs_with_scripts():
     labs = all_labs()
     assert list(labs)[:5] == COURSE1
     for lab in labs.values():
-        assert callable(lab.run_function)
+        assert lab.steps and all(callable(step) for step in lab.steps)
         assert lab.targets, lab.id
         assert lab.script.startswith("assignments/")
 
@@ -35,27 +37,38 @@ def test_target_bounds():
 def test_lab_options_are_checked_before_running(tmp_path, capsys):
     assert main(["run", "c1w3-planar", "--style", "x.jpg", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "lab c1w3-planar does not take --style" in err and "none of them" in err
+    assert "lab c1w3-planar does not take --style; it takes no extra options" in err
     assert not (tmp_path / "c1w3-planar").exists()
     with pytest.raises(ValueError, match="does not take --data; it takes no extra options"):
         get_lab("c1w3-planar").run(out_dir=tmp_path, data=str(tmp_path))
 
 
-def test_run_lab_passes_options_and_skips_the_data_check(tmp_path, monkeypatch):
-    from dlspec import reproduce as reproduce_module
-    from dlspec.labs import Lab, LabResult
+def _lab(lab_id: str, **fields) -> Lab:
+    return Lab(lab_id, lab_id, 1, 1, reference="unused", runner="unused", **fields)
 
+
+def test_run_lab_passes_options_and_steps_and_skips_the_data_check(tmp_path, monkeypatch):
     monkeypatch.setenv("DLSPEC_DATA_DIR", str(tmp_path / "empty"))
     seen = {}
 
-    def fake_run(*, quick, out_dir, data):
-        seen.update(quick=quick, data=data)
-        return LabResult("x", metrics={"m": 1.0})
+    def measure(run):
+        """Measure the thing."""
+        seen.update(quick=run.quick, data=run.options["data"], out_dir=run.out_dir)
+        run.result.metrics["m"] = 1.0
 
-    lab = Lab("x", "x", 1, 1, "unused:run", data=("course9/x.h5",), options=("data",))
-    monkeypatch.setattr(Lab, "run_function", property(lambda self: fake_run))
-    outcome = reproduce_module.run_lab(lab, quick=True, out_dir=tmp_path, options={"data": "D"})
-    assert outcome.result is not None and seen == {"quick": True, "data": "D"}
+    lab = _lab("x", data=("course9/x.h5",), options=("data",))
+    monkeypatch.setattr(Lab, "steps", property(lambda self: (measure,)))
+    started = []
+    outcome = reproduce_module.run_lab(
+        lab,
+        quick=True,
+        out_dir=tmp_path,
+        options={"data": "D"},
+        on_step=lambda *a: started.append(a),
+    )
+    assert outcome.result == LabResult("x", metrics={"m": 1.0})
+    assert seen == {"quick": True, "data": "D", "out_dir": tmp_path / "x"}
+    assert started == [(1, 1, "Measure the thing")]
     assert reproduce_module.run_lab(lab, out_dir=tmp_path).result is None  # data check
 
 
@@ -68,6 +81,8 @@ def test_list(capsys):
 def test_run_planar_lab_prints_ours_vs_course(tmp_path, capsys):
     assert main(["run", "c1w3-planar", "--quick", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
+    steps = get_lab("c1w3-planar").steps
+    assert f"  [1/{len(steps)}] " in out and f"  [{len(steps)}/{len(steps)}] " in out
     assert "accuracy % (n_h = 4)" in out and "90.75" in out
     assert (tmp_path / "c1w3-planar" / "decision_boundaries.png").stat().st_size > 10_000
 
@@ -118,19 +133,15 @@ def test_resume_restores_finished_trainings(tmp_path, capsys):
     ]
 
 
-def raise_missing_weights(*, quick, out_dir):
-    from dlspec.weights import WeightsNotFoundError
-
+def load_weights(run):
+    """Load the pretrained weights."""
     raise WeightsNotFoundError(
         "put mobilenet_v2_1.00_160_notop_dogs.weights.h5 in DLSPEC_WEIGHTS_DIR"
     )
 
 
-def test_missing_weights_skip_a_lab_with_the_fix(tmp_path):
-    from dlspec.labs import Lab
-    from dlspec.reproduce import run_lab
-
-    lab = Lab("test-weights", "needs weights", 4, 2, entry="test_cli:raise_missing_weights",
-              targets=(Target("accuracy", 1.0),))  # fmt: skip
+def test_missing_weights_skip_a_lab_with_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setattr(Lab, "steps", property(lambda self: (load_weights,)))
+    lab = _lab("test-weights", targets=(Target("accuracy", 1.0),))
     outcome = run_lab(lab, out_dir=tmp_path)
     assert outcome.result is None and "DLSPEC_WEIGHTS_DIR" in outcome.skipped

@@ -1,4 +1,4 @@
-"""Weight resolution (dlspec.weights): the order of DESIGN.md, offline behaviour, messages."""
+"""Weight resolution (dlspec.weights): the order of docs/design.md, offline behaviour, messages."""
 
 from __future__ import annotations
 

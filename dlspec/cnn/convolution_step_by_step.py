@@ -16,15 +16,11 @@ The input checks shared by both implementations live here (``check_conv_inputs``
 
 from __future__ import annotations
 
-import sys
-import time
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 
-from dlspec.labs import LabResult
-from dlspec.validation import check_array
+from dlspec.validation import check_array, check_int, check_positive
 
 __all__ = [
     "zero_pad",
@@ -39,25 +35,12 @@ __all__ = [
     "check_pool_inputs",
     "check_conv_backward_inputs",
     "check_pool_backward_inputs",
-    "max_difference_to_vectorized",
-    "time_forward_backward",
-    "plot_feature_maps",
-    "run",
 ]
 
 POOL_MODES = ("max", "average")
 
 
 # --- input checks shared by the loop and vectorised implementations -----------------------------
-
-
-def _check_int(value, name: str, *, minimum: int) -> int:
-    """``value`` as an int, or a ``ValueError`` saying what was expected and what was got."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be an integer ≥ {minimum}; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}; got {value!r}.")
-    return int(value)
 
 
 def _hparameter(hparameters, key: str, minimum: int, where: str) -> int:
@@ -69,7 +52,10 @@ def _hparameter(hparameters, key: str, minimum: int, where: str) -> int:
         raise ValueError(
             f"hparameters needs the key {key!r} ({where}); got keys {sorted(hparameters)}."
         )
-    return _check_int(hparameters[key], f'hparameters["{key}"]', minimum=minimum)
+    name = f'hparameters["{key}"]'
+    if minimum > 0:  # a float stride or f is a ValueError too
+        check_positive(hparameters[key], name, integer=True)
+    return check_int(hparameters[key], name, minimum=minimum)
 
 
 def _output_size(n_prev: int, f: int, stride: int, pad: int, axis: str) -> int:
@@ -212,7 +198,7 @@ def zero_pad(X, pad: int) -> np.ndarray:
                [0., 0., 0., 0.]])
     """
     X = check_array(X, "X", ndim=4)
-    pad = _check_int(pad, "pad", minimum=0)
+    pad = check_int(pad, "pad", minimum=0)
     return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)
 
 
@@ -406,8 +392,9 @@ def distribute_value(dz, shape) -> np.ndarray:
         raise ValueError(f"dz must be a scalar; got an array of shape {np.shape(dz)}.")
     if len(shape) != 2:
         raise ValueError(f"shape must be (n_H, n_W); got {shape!r}.")
-    n_H = _check_int(shape[0], "shape[0]", minimum=1)
-    n_W = _check_int(shape[1], "shape[1]", minimum=1)
+    check_positive(shape[0], "shape[0]", integer=True)
+    check_positive(shape[1], "shape[1]", integer=True)
+    n_H, n_W = int(shape[0]), int(shape[1])
     average = dz / (n_H * n_W)
     return np.ones((n_H, n_W)) * average
 
@@ -459,113 +446,3 @@ def pool_backward(dA, cache: tuple, mode: str = "max") -> np.ndarray:
                             (f, f)
                         ) * (da / (f * f))
     return dA_prev
-
-
-# --- the lab ------------------------------------------------------------------------------------
-
-
-def _random_case(seed: int = 0):
-    rng = np.random.default_rng(seed)
-    A_prev = rng.standard_normal((3, 9, 8, 3))
-    W = rng.standard_normal((3, 3, 3, 4))
-    b = rng.standard_normal((1, 1, 1, 4))
-    return rng, A_prev, W, b
-
-
-def max_difference_to_vectorized(seed: int = 0) -> float:
-    """Largest |loop − vectorised| over forward and backward of conv and both poolings."""
-    from dlspec.cnn import convolution_vectorized as vec
-
-    rng, A_prev, W, b = _random_case(seed)
-    diffs = []
-    for impl_pair in ((conv_forward, vec.conv_forward),):
-        hp = {"stride": 2, "pad": 1}
-        (Z1, c1), (Z2, c2) = (fn(A_prev, W, b, hp) for fn in impl_pair)
-        dZ = rng.standard_normal(Z1.shape)
-        diffs.append(np.abs(Z1 - Z2).max())
-        for g1, g2 in zip(conv_backward(dZ, c1), vec.conv_backward(dZ, c2)):
-            diffs.append(np.abs(g1 - g2).max())
-    for mode in POOL_MODES:
-        hp = {"stride": 2, "f": 3}
-        (A1, c1), (A2, c2) = pool_forward(A_prev, hp, mode), vec.pool_forward(A_prev, hp, mode)
-        dA = rng.standard_normal(A1.shape)
-        diffs.append(np.abs(A1 - A2).max())
-        diffs.append(np.abs(pool_backward(dA, c1, mode) - vec.pool_backward(dA, c2, mode)).max())
-    return float(max(diffs))
-
-
-def time_forward_backward(module, A_prev, W, b, hparameters, repeats: int = 1) -> float:
-    """Median seconds of one conv forward + backward (upstream gradient: ones) with ``module``."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        Z, cache = module.conv_forward(A_prev, W, b, hparameters)
-        module.conv_backward(np.ones_like(Z), cache)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-def _demo_image(size: int = 64) -> np.ndarray:
-    """A generated grey image: a bright disc and a dark square on a gradient background."""
-    yy, xx = np.mgrid[0:size, 0:size] / size
-    image = 0.3 + 0.3 * xx
-    image[(yy - 0.35) ** 2 + (xx - 0.3) ** 2 < 0.04] = 1.0
-    image[(yy > 0.55) & (yy < 0.85) & (xx > 0.55) & (xx < 0.85)] = 0.0
-    return image
-
-
-def plot_feature_maps(path: str | Path) -> Path:
-    """A generated image, its vertical/horizontal edge maps (conv_forward), and max/avg pooling."""
-    from dlspec.cnn import convolution_vectorized as vec
-    from dlspec.viz import new_axes, save_figure
-
-    image = _demo_image()[None, :, :, None]
-    sobel = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
-    W = np.stack([sobel, sobel.T], axis=-1)[:, :, None, :]
-    Z, _ = vec.conv_forward(image, W, np.zeros((1, 1, 1, 2)), {"stride": 1, "pad": 1})
-    A_max, _ = vec.pool_forward(image, {"f": 4, "stride": 4}, "max")
-    A_avg, _ = vec.pool_forward(image, {"f": 4, "stride": 4}, "average")
-    panels = [
-        ("generated input (64×64)", image[0, :, :, 0], "gray"),
-        ("conv, Sobel x (vertical edges)", Z[0, :, :, 0], "RdBu"),
-        ("conv, Sobel y (horizontal edges)", Z[0, :, :, 1], "RdBu"),
-        ("max pool f=4 s=4", A_max[0, :, :, 0], "gray"),
-        ("average pool f=4 s=4", A_avg[0, :, :, 0], "gray"),
-    ]
-    fig, axes = new_axes(len(panels), width=3.0, height=3.0)
-    for ax, (title, data, cmap) in zip(axes, panels):
-        limit = np.abs(data).max() or 1.0
-        ax.imshow(data, cmap=cmap, **({"vmin": -limit, "vmax": limit} if cmap == "RdBu" else {}))
-        ax.set_title(title, fontsize=9)
-        ax.axis("off")
-    return save_figure(fig, path)
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c4w1-conv-step") -> LabResult:
-    """Reproduce the lab: golden cases, loops vs vectorised (agreement, speed), a feature map.
-
-    The timing uses the benchmark case (A_prev (10, 64, 64, 3), W (3, 3, 3, 8), pad 1, stride 1);
-    ``quick`` times 2 examples instead of 10. ``make bench`` compares with TensorFlow too.
-    """
-    from dlspec.cnn import convolution_vectorized as vec
-    from dlspec.grading import check_lab
-
-    out_dir = Path(out_dir)
-    result = check_lab("c4w1-conv-step")
-    result.metrics["vectorised vs loop max difference"] = max_difference_to_vectorized()
-
-    m = 2 if quick else 10
-    rng = np.random.default_rng(1)
-    A_prev = rng.standard_normal((m, 64, 64, 3))
-    W = rng.standard_normal((3, 3, 3, 8))
-    b = rng.standard_normal((1, 1, 1, 8))
-    hp = {"stride": 1, "pad": 1}
-    vec_seconds = time_forward_backward(vec, A_prev, W, b, hp, repeats=5)
-    loop_seconds = time_forward_backward(sys.modules[__name__], A_prev, W, b, hp)
-    label = f"conv fwd+bwd, A_prev ({m}, 64, 64, 3), W (3, 3, 3, 8)"
-    result.metrics[f"loop seconds ({label})"] = loop_seconds
-    result.metrics[f"vectorised seconds ({label})"] = vec_seconds
-    result.metrics[f"vectorised speed-up over loops ({label})"] = loop_seconds / vec_seconds
-    result.figures.append(plot_feature_maps(out_dir / "feature_maps.png"))
-    result.notes.append("make bench compares the vectorised version with tf.nn.conv2d as well.")
-    return result

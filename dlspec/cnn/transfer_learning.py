@@ -4,12 +4,12 @@ The lab's functions with the course's names: :func:`data_augmenter` (random hori
 and rotations, Keras 3 layers) and :func:`alpaca_model` (``preprocess_input``, a frozen
 MobileNetV2 base called in inference mode, global average pooling, dropout 0.2 and one logit).
 Beside them, the data (:func:`alpaca_datasets`: the course's split of the 327 images, 262
-training and 65 validation), the two training phases of the lab (:func:`train_frozen`: Adam
+training and 65 validation) and the two training phases of the lab (:func:`train_frozen`: Adam
 0.001 on the new head for 5 epochs; :func:`fine_tune`: the base unfrozen from layer 120, Adam
-0.0001, continuing from the course's ``initial_epoch``) and the learning curves with the
-fine-tuning boundary (:func:`plot_learning_curves`).
+0.0001, continuing from the course's ``initial_epoch``). The lab's runs and learning curves are
+in :mod:`dlspec.cnn.runs.transfer_learning`.
 
-Weights: the course downloads Keras' ImageNet file. dlspec resolves it as DESIGN.md says
+Weights: the course downloads Keras' ImageNet file. dlspec resolves it as docs/design.md says
 (:mod:`dlspec.weights`): an explicit path, ``$DLSPEC_WEIGHTS_DIR`` (the real ImageNet file,
 else the offline ``mobilenet_v2_1.00_160_notop_dogs.weights.h5``: ImageNet fine-tuned on dog
 breeds, real pretrained features but not the course's exact weights), Keras' cache, a Keras
@@ -21,15 +21,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from dlspec.data.image_folder import alpaca_datasets
-from dlspec.labs import LabResult
 from dlspec.strategy.transfer import TrainableSummary, freeze, unfreeze_from
+from dlspec.validation import check_int
 from dlspec.weights import (
     ResolvedWeights,
     mobilenet_v2_weight_files,
@@ -44,10 +42,8 @@ __all__ = [
     "data_augmenter",
     "fine_tune",
     "mobilenet_v2_base",
-    "plot_learning_curves",
     "preprocess_input",
     "resolve_mobilenet_weights",
-    "run",
     "train_frozen",
 ]
 
@@ -85,18 +81,18 @@ def data_augmenter() -> keras.Sequential:
 
 
 def _check_image_shape(image_shape) -> tuple[int, int]:
-    if (
-        not isinstance(image_shape, Sequence)
-        or len(image_shape) != 2
-        or not all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in image_shape)
-        or min(image_shape) < 32
-    ):
-        raise ValueError(
-            "image_shape must be (height, width) integers of at least 32 (MobileNetV2's "
-            f"minimum), e.g. the course's (160, 160); got {image_shape!r}. Leave out the "
-            "channels: the model adds 3."
-        )
-    return int(image_shape[0]), int(image_shape[1])
+    message = (
+        "image_shape must be (height, width) integers of at least 32 (MobileNetV2's "
+        f"minimum), e.g. the course's (160, 160); got {image_shape!r}. Leave out the "
+        "channels: the model adds 3."
+    )
+    if not isinstance(image_shape, Sequence) or len(image_shape) != 2:
+        raise ValueError(message)
+    try:
+        height, width = (check_int(size, "image_shape", minimum=32) for size in image_shape)
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
+    return height, width
 
 
 def resolve_mobilenet_weights(
@@ -278,7 +274,8 @@ def fine_tune(
     (the default, ``freeze_batchnorm=False``) those 12 layers normalise with batch statistics
     and update their moving averages while fine-tuning. ``freeze_batchnorm=True`` keeps them
     frozen, in inference mode, as the course intends. On the alpaca data both reach high
-    validation accuracy; the course's code was the steadier of the two (see ``run``).
+    validation accuracy; the course's code was the steadier of the two (the lab's runner,
+    :mod:`dlspec.cnn.runs.transfer_learning`, runs both).
 
     Args:
         history: the phase-1 history (its last epoch sets ``initial_epoch``); ``None`` starts
@@ -295,200 +292,3 @@ def fine_tune(
     return _fit(
         model, train, val, epochs=total, initial_epoch=initial_epoch, verbose=verbose
     ), summary
-
-
-def plot_learning_curves(
-    phases: Mapping[str, tuple[Mapping, Mapping | None]], path: str | os.PathLike
-) -> Path:
-    """Accuracy and loss per epoch, frozen then fine-tuning, with the boundary marked.
-
-    Args:
-        phases: ``{label: (frozen history, fine-tuning history or None)}``; one line style per
-            label (e.g. pretrained vs untrained backbone).
-        path: the PNG to write.
-    """
-    from dlspec.viz import new_axes, save_figure
-
-    fig, axes = new_axes(2, 1, width=5.5, height=4.0, squeeze=False)
-    styles = ("-", "--", "-.", ":")
-    boundary = None
-    for i, (label, (frozen, tuned)) in enumerate(phases.items()):
-        for ax, key in zip(axes[0], ("accuracy", "loss")):
-            for split, color in (("", "tab:blue"), ("val_", "tab:orange")):
-                values = list(frozen[split + key]) + (list(tuned[split + key]) if tuned else [])
-                name = "validation" if split else "training"
-                ax.plot(
-                    np.arange(1, len(values) + 1),
-                    values,
-                    styles[i % len(styles)],
-                    color=color,
-                    marker="o",
-                    markersize=3,
-                    label=f"{name} ({label})",
-                )
-        if tuned:
-            boundary = len(frozen["accuracy"]) + 0.5
-    for ax, key in zip(axes[0], ("accuracy", "loss")):
-        if boundary is not None:
-            ax.axvline(boundary, color="gray", linewidth=1, label="start of fine-tuning")
-        ax.set_xlabel("epochs trained")
-        ax.set_ylabel(key)
-        ax.set_title(f"Training and validation {key}")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8)
-    return save_figure(fig, path)
-
-
-def _run_recipe(
-    weights, *, frozen_epochs: int, tune_epochs: int, freeze_batchnorm: bool = False
-) -> tuple[dict, dict | None, TrainableSummary | None]:
-    """One seeded run of the lab's recipe on fresh datasets (the same data orders each time)."""
-    train, val = alpaca_datasets()
-    keras.utils.set_random_seed(1)
-    model = alpaca_model(IMG_SIZE, data_augmenter(), weights=weights)
-    frozen = train_frozen(model, train, val, epochs=frozen_epochs)
-    if not tune_epochs:
-        return frozen, None, None
-    tuned, summary = fine_tune(
-        model,
-        train,
-        val,
-        history=frozen,
-        epochs=tune_epochs,
-        freeze_batchnorm=freeze_batchnorm,
-    )
-    return frozen, tuned, summary
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c4w2-alpaca") -> LabResult:
-    """Reproduce the lab: frozen phase, fine-tuning from layer 120, and an untrained baseline.
-
-    ``quick=False`` runs the course's recipe (5 frozen epochs at 0.001, then fine-tuning at
-    0.0001 from ``initial_epoch=4`` to 10: 6 epochs) with the pretrained backbone and, beside
-    it, the same recipe with an untrained backbone (``weights=None``) and fine-tuning with the
-    BatchNormalization layers kept in inference mode (see :func:`fine_tune`).
-    ``quick=True`` runs 2 frozen epochs, fine-tuning from ``initial_epoch=1`` to 4 (3 epochs)
-    and a 2-epoch baseline; its metric names carry the epoch counts. On 2 idle CPU cores an
-    epoch takes about 1.5 s frozen and 3 s fine-tuning, plus 5 to 15 s of tracing for the
-    first epoch of each phase.
-    """
-    import warnings
-
-    from dlspec.viz import plot_image_grid
-
-    out_dir = Path(out_dir)
-    result = LabResult("c4w2-alpaca")
-    train, val = alpaca_datasets()
-    result.notes.append(
-        f"alpaca data: {len(train.file_paths)} training / {len(val.file_paths)} validation "
-        f"images (the course's split: validation_split 0.2, seed 42); classes "
-        f"{train.class_names}."
-    )
-    val_labels = np.concatenate([labels.numpy() for _, labels in val])
-    majority = float(max(val_labels.mean(), 1 - val_labels.mean()))
-    result.metrics["val majority-class rate (chance)"] = majority
-
-    images, labels = next(iter(train))
-    result.figures.append(
-        plot_image_grid(
-            images[:9].numpy().astype("uint8"),
-            [train.class_names[int(y)] for y in labels[:9]],
-            out_dir / "training_images.png",
-            ncols=3,
-        )
-    )
-    augmenter = data_augmenter()
-    keras.utils.set_random_seed(1)
-    first = images[:1]
-    augmented = np.stack([augmenter(first, training=True)[0].numpy() for _ in range(9)])
-    result.figures.append(
-        plot_image_grid(
-            np.clip(augmented, 0, 255).astype("uint8"),
-            ["augmented"] * 9,
-            out_dir / "augmented_image.png",
-            ncols=3,
-        )
-    )
-
-    resolved = resolve_mobilenet_weights("imagenet")
-    result.notes.append(f"MobileNetV2 weights: {resolved}.")
-    result.extra["weights"] = resolved
-    if not resolved.exact:
-        result.notes.append(
-            "These are not the course's ImageNet weights: accuracies can differ from the course's."
-        )
-
-    frozen_epochs, tune_epochs = (2, 2) if quick else (INITIAL_EPOCHS, FINE_TUNE_EPOCHS)
-    frozen, tuned, summary = _run_recipe(
-        resolved.path, frozen_epochs=frozen_epochs, tune_epochs=tune_epochs
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # warn_untrained also logs; the note below says it
-        base_frozen, base_tuned, _ = _run_recipe(
-            None,
-            frozen_epochs=frozen_epochs,
-            tune_epochs=0 if quick else tune_epochs,
-        )
-    base_final = (base_tuned or base_frozen)["val_accuracy"][-1]
-    result.notes.append(
-        "Untrained-backbone baseline (weights=None, same recipe; not the course's results): "
-        f"final validation accuracy {base_final:.3f}, against the majority-class rate "
-        f"{majority:.3f} of always answering '{train.class_names[int(val_labels.mean() > 0.5)]}'."
-    )
-    result.notes.append(f"Fine-tuning from layer {FINE_TUNE_AT}: {summary}.")
-
-    n_tuned = len(tuned["epoch"])
-    sfx_frozen = "" if not quick else f" ({frozen_epochs} epochs)"
-    sfx_tuned = "" if not quick else f" ({n_tuned} epochs)"
-    result.metrics[f"val accuracy after the frozen phase{sfx_frozen}"] = frozen["val_accuracy"][-1]
-    result.metrics[f"train accuracy after the frozen phase{sfx_frozen}"] = frozen["accuracy"][-1]
-    result.metrics[f"val accuracy after fine-tuning{sfx_tuned}"] = tuned["val_accuracy"][-1]
-    result.metrics[f"train accuracy after fine-tuning{sfx_tuned}"] = tuned["accuracy"][-1]
-    result.metrics[f"untrained backbone: val accuracy after the frozen phase{sfx_frozen}"] = (
-        base_frozen["val_accuracy"][-1]
-    )
-    if base_tuned is not None:
-        result.metrics["untrained backbone: val accuracy after fine-tuning"] = base_tuned[
-            "val_accuracy"
-        ][-1]
-    result.metrics[f"best val accuracy during fine-tuning{sfx_tuned}"] = max(tuned["val_accuracy"])
-    result.notes.append(
-        "Fine-tuning runs the course's code: BatchNormalization layers from layer 120 on are "
-        "trainable. The course says calling the base with training=False keeps them in "
-        "inference mode, but Keras 3's fit overrides that flag, so they normalise with batch "
-        "statistics and update their moving averages."
-    )
-    if not quick:
-        _, frozen_bn, _ = _run_recipe(
-            resolved.path,
-            frozen_epochs=frozen_epochs,
-            tune_epochs=tune_epochs,
-            freeze_batchnorm=True,
-        )
-        name = "BatchNormalization frozen (inference mode)"
-        result.metrics[f"val accuracy after fine-tuning, {name}"] = frozen_bn["val_accuracy"][-1]
-        result.metrics[f"best val accuracy during fine-tuning, {name}"] = max(
-            frozen_bn["val_accuracy"]
-        )
-        result.extra["tuned_batchnorm_frozen"] = frozen_bn
-        result.notes.append(
-            "Beside it, the course's intent (BatchNormalization kept in inference mode: "
-            "fine_tune(..., freeze_batchnorm=True)), same seed and data orders."
-        )
-    result.metrics["seconds per frozen epoch (median)"] = float(np.median(frozen["seconds"]))
-    result.metrics["seconds per fine-tuning epoch (median)"] = float(np.median(tuned["seconds"]))
-    result.notes.append(
-        f"Fine-tuning ran Keras epochs {tuned['epoch'][0]}..{tuned['epoch'][-1]} "
-        f"(initial_epoch = history.epoch[-1] as the course: {n_tuned} epochs)."
-    )
-    result.extra.update(
-        frozen=frozen, tuned=tuned, baseline_frozen=base_frozen, baseline_tuned=base_tuned
-    )
-    curves = {"pretrained": (frozen, tuned), "untrained backbone": (base_frozen, base_tuned)}
-    if "tuned_batchnorm_frozen" in result.extra:
-        curves["pretrained, BatchNormalization frozen"] = (
-            frozen,
-            result.extra["tuned_batchnorm_frozen"],
-        )
-    result.figures.append(plot_learning_curves(curves, out_dir / "learning_curves.png"))
-    return result

@@ -45,6 +45,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "load_tfds":
+        # lazy: tensorflow-datasets (and TensorFlow) load only when load_tfds is first used
         from dlspec.data.tfds_load import load_tfds
 
         return load_tfds

@@ -19,13 +19,15 @@ def array_dataset(
     seed: int | None = 0,
     map_fn: Callable | None = None,
     repeat: int | bool = False,
+    buffer_size: int | None = None,
 ):
     """A ``tf.data.Dataset`` of in-memory arrays, in dlspec's one order of stages.
 
     ``from_tensor_slices(arrays)`` → ``cache`` → ``shuffle`` (seeded, reshuffled each epoch) →
     ``batch`` → ``map(map_fn)`` (vectorised, on whole batches) → ``repeat`` → ``prefetch``.
     ``batch_size=None`` leaves the examples unbatched; ``repeat=True`` repeats forever, an
-    integer that many times.
+    integer that many times; ``buffer_size`` is the shuffle buffer (default: every example,
+    a full shuffle).
 
     Example:
         >>> ds = array_dataset((np.zeros((5, 2)), np.ones(5)), batch_size=2)
@@ -36,10 +38,12 @@ def array_dataset(
 
     if batch_size is not None:
         batch_size = check_int(batch_size, "batch_size", minimum=1)
-    n = len(arrays[0])
+    if buffer_size is None:
+        buffer_size = max(len(arrays[0]), 1)
     ds = tf.data.Dataset.from_tensor_slices(tuple(arrays)).cache()
     if shuffle:
-        ds = ds.shuffle(max(n, 1), seed=seed, reshuffle_each_iteration=True)
+        buffer_size = check_int(buffer_size, "buffer_size", minimum=1)
+        ds = ds.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
     if batch_size is not None:
         ds = ds.batch(batch_size)
     if map_fn is not None:
@@ -57,7 +61,7 @@ def scale_pixels(images, *rest):
     Example:
         >>> ds = array_dataset((np.zeros((4, 8, 8, 1), np.uint8),), map_fn=scale_pixels)
     """
-    import tensorflow as tf
+    import tensorflow as tf  # lazy: dlspec.data imports without TensorFlow
 
     scaled = tf.cast(images, tf.float32) / 255.0
     return (scaled, *rest) if rest else scaled

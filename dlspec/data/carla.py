@@ -38,7 +38,9 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from dlspec.data.arrays import array_dataset
 from dlspec.data.paths import CorruptDataError, DataNotFoundError, data_path
+from dlspec.validation import check_int, check_positive
 
 __all__ = [
     "CARLA_CLASSES",
@@ -237,8 +239,7 @@ def holdout_split(
             f"image_paths and mask_paths must pair up; got {len(image_paths)} and "
             f"{len(mask_paths)} paths."
         )
-    if isinstance(n_test, bool) or not isinstance(n_test, int | np.integer):
-        raise TypeError(f"n_test must be an int; got {n_test!r}.")
+    check_int(n_test, "n_test")
     if not 0 < n_test < len(image_paths):
         raise ValueError(
             f"n_test must be between 1 and {len(image_paths) - 1} (the number of pairs minus "
@@ -268,13 +269,14 @@ class CarlaData:
     test_counts: np.ndarray = field(repr=False)
 
 
-def _decoded(images: list[str], masks: list[str], n_classes: int) -> tf.data.Dataset:
-    """Decode, resize and cache the pairs; the one decoding pass checks every file by name."""
+def _decoded(images: list[str], masks: list[str], n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Decode and resize the pairs into arrays; the one decoding pass checks every file by name."""
     files = tf.data.Dataset.from_tensor_slices((images, masks))
     ds = files.map(process_path, num_parallel_calls=tf.data.AUTOTUNE)
-    ds = ds.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE).cache()
+    ds = ds.map(preprocess, num_parallel_calls=tf.data.AUTOTUNE)
+    decoded_images, decoded_masks = [], []
     try:
-        for (_, mask), name in zip(ds, masks):
+        for (image, mask), name in zip(ds, masks):
             top = int(tf.reduce_max(mask))
             if top >= n_classes:
                 raise ValueError(
@@ -282,6 +284,8 @@ def _decoded(images: list[str], masks: list[str], n_classes: int) -> tf.data.Dat
                     f"{n_classes} (ids 0 to {n_classes - 1}). Use a larger n_classes or fix "
                     "the mask."
                 )
+            decoded_images.append(image.numpy())
+            decoded_masks.append(mask.numpy())
     except tf.errors.OpError as err:
         for image_path, mask_path in zip(images, masks):
             for path in (image_path, mask_path):
@@ -294,14 +298,11 @@ def _decoded(images: list[str], masks: list[str], n_classes: int) -> tf.data.Dat
                         "replace it with an intact copy, or delete it with its partner."
                     ) from bad
         raise CorruptDataError(f"Decoding the CARLA pairs failed: {err.message}") from err
-    return ds
+    return np.stack(decoded_images), np.stack(decoded_masks)
 
 
-def _class_counts(pairs: tf.data.Dataset, n_classes: int) -> np.ndarray:
-    counts = np.zeros(n_classes, dtype=np.int64)
-    for _, mask in pairs:
-        counts += np.bincount(mask.numpy().ravel(), minlength=n_classes)
-    return counts
+def _class_counts(masks: np.ndarray, n_classes: int) -> np.ndarray:
+    return np.bincount(masks.ravel(), minlength=n_classes).astype(np.int64)
 
 
 def carla_datasets(
@@ -315,9 +316,10 @@ def carla_datasets(
 ) -> CarlaData:
     """Training and held-out pipelines of the lab, split by :func:`holdout_split`.
 
-    Each part: ``process_path`` → ``preprocess`` → cache (every file is decoded and checked
-    once, here) → shuffle (training only; ``buffer_size`` 500 as the course, seeded,
-    reshuffled each epoch) → batch → prefetch. Elements are ``(image (b, 96, 128, 3) float32,
+    Each part: ``process_path`` → ``preprocess`` (every file is decoded and checked once,
+    here, into arrays) → :func:`~dlspec.data.arrays.array_dataset`: cache → shuffle (training
+    only; ``buffer_size`` 500 as the course, seeded, reshuffled each epoch) → batch →
+    prefetch. Elements are ``(image (b, 96, 128, 3) float32,
     mask (b, 96, 128, 1) uint8)``.
 
     Args:
@@ -338,20 +340,19 @@ def carla_datasets(
         >>> len(data.train_files), len(data.test_files)  # doctest: +SKIP
         (48, 12)
     """
-    for name, value in (("batch_size", batch_size), ("buffer_size", buffer_size)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive int; got {value!r}.")
+    check_positive(batch_size, "batch_size", integer=True)
+    check_positive(buffer_size, "buffer_size", integer=True)
     images, masks = carla_pairs(data)
     (train_images, train_masks), (test_images, test_masks) = holdout_split(images, masks, n_test)
     train = _decoded(train_images, train_masks, n_classes)
     test = _decoded(test_images, test_masks, n_classes)
-    train_counts, test_counts = _class_counts(train, n_classes), _class_counts(test, n_classes)
-    train = train.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
     return CarlaData(
-        train=train.batch(batch_size).prefetch(tf.data.AUTOTUNE),
-        test=test.batch(batch_size).prefetch(tf.data.AUTOTUNE),
+        train=array_dataset(
+            train, batch_size=batch_size, shuffle=True, seed=seed, buffer_size=buffer_size
+        ),
+        test=array_dataset(test, batch_size=batch_size),
         train_files=train_images,
         test_files=test_images,
-        train_counts=train_counts,
-        test_counts=test_counts,
+        train_counts=_class_counts(train[1], n_classes),
+        test_counts=_class_counts(test[1], n_classes),
     )

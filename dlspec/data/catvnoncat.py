@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from dlspec.data.arrays import array_dataset
 from dlspec.data.h5 import read_h5
 from dlspec.data.paths import CorruptDataError, data_path
 
@@ -114,11 +115,6 @@ def catvnoncat_tf_dataset(
     if split not in CATVNONCAT_FILES:
         raise ValueError(f"split must be one of {sorted(CATVNONCAT_FILES)}; got {split!r}.")
     x, y, _ = _load_split(split, root)
-    ds = tf.data.Dataset.from_tensor_slices((x, y[0].astype(np.float32))).cache()
-    if shuffle:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    if batch_size is not None:
-        ds = ds.batch(batch_size)
 
     def scale(images, labels):
         images = tf.cast(images, tf.float32) / 255.0
@@ -126,4 +122,10 @@ def catvnoncat_tf_dataset(
             images = tf.reshape(images, tf.concat([tf.shape(images)[:-3], [64 * 64 * 3]], 0))
         return images, labels
 
-    return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return array_dataset(
+        (x, y[0].astype(np.float32)),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        map_fn=scale,
+    )

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dlspec.data.arrays import array_dataset, scale_pixels
+
 __all__ = [
     "DIGIT_IMAGE_SHAPE",
     "DigitIdentities",
@@ -132,8 +134,6 @@ def digits_dataset(
         >>> x.shape, x.dtype.name, y.shape
         (TensorShape([64, 8, 8, 1]), 'float32', TensorShape([64]))
     """
-    import tensorflow as tf
-
     images, labels = np.asarray(images), np.asarray(labels)
     if images.ndim != 4 or images.shape[1:] != DIGIT_IMAGE_SHAPE or images.dtype != np.uint8:
         raise ValueError(
@@ -144,11 +144,10 @@ def digits_dataset(
         raise ValueError(
             f"labels must be a vector of {len(images)} identities; got shape {labels.shape}."
         )
-    ds = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int64))).cache()
-    if shuffle:
-        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
-    ds = ds.map(
-        lambda x, y: (tf.cast(x, tf.float32) / 255.0, y), num_parallel_calls=tf.data.AUTOTUNE
+    return array_dataset(
+        (images, labels.astype(np.int64)),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        map_fn=scale_pixels,
     )
-    return ds.prefetch(tf.data.AUTOTUNE)

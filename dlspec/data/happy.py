@@ -18,8 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from dlspec.data.arrays import array_dataset, scale_pixels
 from dlspec.data.h5 import read_h5
 from dlspec.data.paths import CorruptDataError, DataNotFoundError, data_dir, data_path
+from dlspec.validation import check_positive
 
 __all__ = [
     "HAPPY_FILES",
@@ -178,21 +180,12 @@ def happy_tf_dataset(
         >>> [tuple(t.shape) for t in next(iter(ds))]
         [(2, 64, 64, 3), (2, 1)]
     """
-    import tensorflow as tf
-
     images, labels = np.asarray(images), np.asarray(labels, dtype=np.float32)
     if images.ndim != 4 or images.shape[1:] != (64, 64, 3):
         raise ValueError(f"images must have shape (m, 64, 64, 3); got {images.shape}.")
     if labels.shape != (len(images), 1):
         raise ValueError(f"labels must have shape (m, 1) = ({len(images)}, 1); got {labels.shape}.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}.")
-    ds = tf.data.Dataset.from_tensor_slices((images, labels)).cache()
-    if shuffle:
-        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
-
-    def scale(x, y):
-        return tf.cast(x, tf.float32) / 255.0, y
-
-    return ds.map(scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    check_positive(batch_size, "batch_size", integer=True)
+    return array_dataset(
+        (images, labels), batch_size=batch_size, shuffle=shuffle, seed=seed, map_fn=scale_pixels
+    )

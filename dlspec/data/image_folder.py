@@ -3,7 +3,7 @@
 :func:`image_folder_dataset` is ``keras.utils.image_dataset_from_directory`` with the same files,
 split, labels and pixels for the same arguments (the course's alpaca lab calls that with
 ``image_size=(160, 160), batch_size=32, validation_split=0.2, seed=42``: 262 training and 65
-validation images), and with the pipeline order of DESIGN.md: decode (parallel) → cache →
+validation images), and with the pipeline order of docs/design.md: decode (parallel) → cache →
 shuffle → batch → map (vectorised, per batch) → prefetch. Every file's header is checked up
 front and, with ``verify=True``, every image is decoded once (which also fills the cache), so a
 corrupt file is reported by name instead of failing mid-epoch.
@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from dlspec.data.paths import CorruptDataError, DataNotFoundError, data_path
+from dlspec.validation import check_positive
 
 __all__ = [
     "ALPACA_DIR",
@@ -225,17 +226,11 @@ def image_folder_dataset(
             "Pass a seed with validation_split, so that the training and validation subsets "
             "come from the same shuffle and do not overlap (the course uses seed=42)."
         )
-    if (
-        len(image_size) != 2
-        or not all(isinstance(s, int | np.integer) and s > 0 for s in image_size)
-        or isinstance(batch_size, bool)
-        or not isinstance(batch_size, int | np.integer)
-        or batch_size < 1
-    ):
-        raise ValueError(
-            "image_size must be (height, width) positive integers and batch_size a positive "
-            f"integer; got image_size={image_size!r}, batch_size={batch_size!r}."
-        )
+    if len(image_size) != 2:
+        raise ValueError(f"image_size must be (height, width); got {image_size!r}.")
+    for size in image_size:
+        check_positive(size, "each of image_size", integer=True)
+    check_positive(batch_size, "batch_size", integer=True)
 
     paths, labels, names = index_image_folder(
         directory, class_names=class_names, shuffle=shuffle, seed=seed

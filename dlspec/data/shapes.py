@@ -10,8 +10,8 @@ must learn the shapes.
 Boxes follow the course's corner order ``[y_min, x_min, y_max, x_max]`` (what
 ``yolo_boxes_to_corners`` and ``tf.image.non_max_suppression`` use), in pixels;
 :func:`encode_yolo_targets` turns them into the target grid of
-:func:`dlspec.cnn.yolo_loss.yolo_v2_loss`, and :func:`shapes_dataset` into a ``tf.data``
-pipeline.
+:func:`dlspec.cnn.detection.yolo_loss.yolo_v2_loss`, and :func:`shapes_dataset` into a
+``tf.data`` pipeline.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
+from dlspec.data.arrays import array_dataset
 from dlspec.validation import check_array, check_positive
 
 __all__ = [
@@ -263,9 +264,9 @@ def shapes_dataset(
             f"images and targets must have one row per example; got {len(images)} and "
             f"{len(targets)}."
         )
-    ds = tf.data.Dataset.from_tensor_slices(
-        (images.astype(np.float32), targets.astype(np.float32))
-    ).cache()
-    if shuffle:
-        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return array_dataset(
+        (images.astype(np.float32), targets.astype(np.float32)),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+    )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dlspec.data.arrays import array_dataset
 from dlspec.data.h5 import read_h5
 from dlspec.data.paths import (
     DATA_DIR_ENV,
@@ -29,6 +30,7 @@ from dlspec.data.paths import (
     data_dir,
     data_path,
 )
+from dlspec.validation import check_int
 
 __all__ = [
     "SIGNS_CLASSES",
@@ -293,20 +295,11 @@ def signs_tf_dataset(
         >>> [tuple(t.shape) for t in next(iter(ds))]  # doctest: +SKIP
         [(32, 12288), (32, 6)]
     """
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer)
-    ):
-        raise TypeError(f"batch_size must be a positive int or None; got {batch_size!r}.")
-    if batch_size is not None and batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int or None; got {batch_size!r}.")
+    if batch_size is not None:
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
     import tensorflow as tf
 
     data = load_signs(split, root=root, source=source)
-    ds = tf.data.Dataset.from_tensor_slices((data.images, data.labels)).cache()
-    if shuffle:
-        ds = ds.shuffle(len(data), seed=seed, reshuffle_each_iteration=True)
-    if batch_size is not None:
-        ds = ds.batch(int(batch_size))
     n_classes = len(SIGNS_CLASSES)
 
     def prepare(images, labels):
@@ -317,4 +310,10 @@ def signs_tf_dataset(
             labels = tf.one_hot(labels, n_classes, dtype=tf.float32)
         return images, labels
 
-    return ds.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return array_dataset(
+        (data.images, data.labels),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        map_fn=prepare,
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from dlspec.data.arrays import course_arrays_dataset
+from dlspec.training import Trainer
 from dlspec.validation import check_layer_dims, check_positive
 
 __all__ = [
@@ -195,9 +197,6 @@ def fit_full_batch(
         >>> sorted(history)
         ['accuracy', 'loss']
     """
-    from dlspec.data.arrays import course_arrays_dataset
-    from dlspec.training import Trainer
-
     check_positive(learning_rate, "learning_rate")
     check_positive(num_iterations, "num_iterations", integer=True)
     trainer = Trainer(

@@ -1,31 +1,24 @@
-"""Golden-case grading shared by the package's tests and ``dlspec grade``.
+"""Golden-case grading shared by the package's tests, the lab runs and ``dlspec grade``.
 
-- :mod:`~dlspec.grading.golden`: fixed cases (the course's visible tests) and the comparison;
+- :mod:`~dlspec.grading.golden`: a fixed case (the course's visible tests) and the comparison;
 - :mod:`~dlspec.grading.generated`: generated cases (fresh inputs each run);
 - :mod:`~dlspec.grading.model_summary`: layer summaries of Keras model builders;
-- :mod:`~dlspec.grading.evaluate`: the verdict of one call;
+- :mod:`~dlspec.grading.evaluate`: the verdict of one call (an :class:`Outcome`), and
+  :func:`run_case` / :func:`check_lab` for dlspec's own functions;
+- :mod:`~dlspec.grading.cases`: where a lab's cases come from (the registry's golden module);
 - :mod:`~dlspec.grading.runner`: ``dlspec grade``, the learner's code in a worker process
   (:mod:`~dlspec.grading.worker`, :mod:`~dlspec.grading.solution`,
   :mod:`~dlspec.grading.notebook`), reported by :mod:`~dlspec.grading.report`;
-- :mod:`~dlspec.grading.template` (``--template``) and :mod:`~dlspec.grading.doctor`.
+- :mod:`~dlspec.grading.template`: ``dlspec grade --template``.
 """
 
-from dlspec.grading.evaluate import Outcome, evaluate
+from dlspec.grading.evaluate import Outcome, check_lab, evaluate, run_case
 from dlspec.grading.generated import GeneratedCase, position_coded
-from dlspec.grading.golden import (
-    CaseResult,
-    GoldenCase,
-    Mismatch,
-    check_lab,
-    compare,
-    compare_detail,
-    run_case,
-)
+from dlspec.grading.golden import GoldenCase, Mismatch, compare, compare_detail
 from dlspec.grading.model_summary import ModelCase, compare_summaries, layer_summary
 from dlspec.grading.runner import grade
 
 __all__ = [
-    "CaseResult",
     "GeneratedCase",
     "GoldenCase",
     "Mismatch",

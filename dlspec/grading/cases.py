@@ -27,6 +27,7 @@ from typing import Any
 from dlspec.grading.generated import GeneratedCase
 from dlspec.grading.golden import GoldenCase
 from dlspec.grading.model_summary import ModelCase
+from dlspec.labs import get_lab
 
 __all__ = ["CaseSource", "PlannedCase", "plan_cases"]
 
@@ -49,8 +50,6 @@ class CaseSource:
     @classmethod
     def for_lab(cls, lab_id: str) -> CaseSource:
         """The source of a registered lab (``KeyError`` listing the known ids otherwise)."""
-        from dlspec.labs import get_lab
-
         lab = get_lab(lab_id)
         if not lab.golden:
             raise ValueError(f"lab {lab_id!r} has no golden cases yet.")

@@ -1,25 +1,29 @@
 """Call a function on one case and say what, if anything, is wrong: the grader's verdicts.
 
-:func:`evaluate` is shared by :func:`~dlspec.grading.golden.run_case` (dlspec's own tests,
-``strict=False``: values, shapes and required Python types) and by ``dlspec grade``
-(``strict=True``: also dtypes, containers and inputs modified in place).
+:func:`evaluate` is shared by :func:`run_case` and :func:`check_lab` (dlspec's own tests and
+lab runs, ``strict=False``: values, shapes and required Python types) and by ``dlspec grade``
+(``strict=True``: also dtypes, containers and inputs modified in place). Both get an
+:class:`Outcome`.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import inspect
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from dlspec.grading.golden import GoldenCase, Mismatch, _dig, compare_detail
-from dlspec.grading.model_summary import ModelCase, compare_summaries
+from dlspec.grading.golden import GoldenCase, Mismatch, compare_detail, value_at
+from dlspec.grading.model_summary import ModelCase, compare_summaries, layer_summary
+from dlspec.labs import LabResult, get_lab
 
-__all__ = ["STATUSES", "Outcome", "evaluate", "matches_visible_case"]
+__all__ = ["STATUSES", "Outcome", "check_lab", "evaluate", "matches_visible_case", "run_case"]
 
 #: every status a case can get, with what it means (the report's vocabulary)
 STATUSES: dict[str, str] = {
@@ -40,9 +44,6 @@ STATUSES: dict[str, str] = {
     "function timed out or crashed",
     "grader error": "dlspec could not build the case (a bug in dlspec, please report it)",
 }
-
-_LEGACY = {"pass": "pass", "wrong shape": "wrong shape"}
-_LEGACY_ERRORS = {"exception", "not implemented", "missing function"}
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,6 @@ class Outcome:
     @property
     def passed(self) -> bool:
         return self.status == "pass"
-
-    @property
-    def legacy_status(self) -> str:
-        """The status :func:`~dlspec.grading.golden.run_case` reports (pass, wrong value, wrong
-        shape, error)."""
-        if self.status in _LEGACY_ERRORS:
-            return "error"
-        return _LEGACY.get(self.status, "wrong value")
 
 
 def evaluate(
@@ -147,7 +140,7 @@ def _check_output(case: GoldenCase, raw: Any, strict: bool) -> Outcome | None:
         return Outcome(status, message, mismatch)
     for path, kind in case.types.items():
         try:
-            value = _dig(out, path)
+            value = value_at(out, path)
         except (KeyError, IndexError, TypeError):
             return Outcome("wrong type", f"{path or 'output'}: not found in the output")
         if not isinstance(value, kind):
@@ -191,8 +184,6 @@ def _check_model(case: ModelCase, raw: Any, args, kwargs, reference: Any) -> Out
         return Outcome("wrong type", f"output: expected a Keras model, got {type(raw).__name__}")
     expected = case.expected
     if expected is None and reference is not None:
-        from dlspec.grading.model_summary import layer_summary
-
         expected = layer_summary(reference(*args, **kwargs))
     if expected is None:
         return None
@@ -297,3 +288,46 @@ def matches_visible_case(raw: Any, visible: Iterable[GoldenCase]) -> GoldenCase 
         except Exception:  # the learner's output does not fit this case's structure
             continue
     return None
+
+
+def run_case(case: GoldenCase | ModelCase, module: ModuleType | Mapping[str, Callable]) -> Outcome:
+    """Call ``case.function`` from ``module`` (a module or a name→function mapping), leniently.
+
+    Checks values, shapes and the required Python types (``case.types``): :func:`evaluate`
+    with ``strict=False``; ``dlspec grade`` adds dtypes and inputs modified in place.
+
+    Example:
+        >>> case = GoldenCase("double", lambda: ((np.array([1.0, 2.0]),), {}), [2.0, 4.0])
+        >>> run_case(case, {"double": lambda x: 2 * x}).passed
+        True
+        >>> outcome = run_case(case, {"double": lambda x: 1 / 0})
+        >>> outcome.status, outcome.message
+        ('exception', 'ZeroDivisionError: division by zero')
+    """
+    functions = module if isinstance(module, Mapping) else vars(module)
+    return evaluate(case, functions.get(case.function), strict=False)
+
+
+def check_lab(lab_id: str) -> LabResult:
+    """Grade dlspec's own implementation of ``lab_id`` (its reference module) on its golden cases.
+
+    Returns:
+        A :class:`~dlspec.labs.LabResult` with the metric ``"golden cases passed"`` (a fraction)
+        and one note per case.
+
+    Example:
+        >>> check_lab("c1w4-deep-nn-step").metrics["golden cases passed"]
+        1.0
+    """
+    lab = get_lab(lab_id)
+    cases = lab.golden_cases()
+    if not cases:
+        raise ValueError(f"lab {lab_id!r} has no golden cases.")
+    module = importlib.import_module(lab.reference)
+    outcomes = [run_case(case, module) for case in cases]
+    result = LabResult(lab_id)
+    result.metrics["golden cases passed"] = sum(o.passed for o in outcomes) / len(outcomes)
+    result.notes = [
+        f"{case.label}: {o.status} {o.message}".strip() for case, o in zip(cases, outcomes)
+    ]
+    return result

@@ -1,28 +1,19 @@
 """Golden cases: seeded inputs, the course's expected values, and a comparison that explains.
 
-A lab lists its cases next to its code; the package's tests and ``dlspec grade`` run the same
-cases, against dlspec's functions or a learner's.
+A lab's golden module (``dlspec/<course>/golden/<reference module>.py``) lists its cases; the
+package's tests and ``dlspec grade`` run the same cases, against dlspec's functions or a
+learner's (:mod:`dlspec.grading.evaluate`).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-__all__ = [
-    "GoldenCase",
-    "CaseResult",
-    "Mismatch",
-    "check_lab",
-    "compare",
-    "compare_detail",
-    "run_case",
-]
+__all__ = ["GoldenCase", "Mismatch", "compare", "compare_detail", "value_at"]
 
 
 @dataclass(frozen=True)
@@ -56,19 +47,6 @@ class GoldenCase:
     @property
     def label(self) -> str:
         return self.name or self.function
-
-
-@dataclass(frozen=True)
-class CaseResult:
-    """The outcome of one case: ``status`` is "pass", "wrong value", "wrong shape" or "error"."""
-
-    case: GoldenCase
-    status: str
-    message: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "pass"
 
 
 @dataclass(frozen=True)
@@ -196,52 +174,15 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} of shape {shape}" if shape is not None else repr(value)[:80]
 
 
-def run_case(case: GoldenCase, module: ModuleType | Mapping[str, Callable]) -> CaseResult:
-    """Call ``case.function`` from ``module`` (a module or a name→function mapping) and compare.
+def value_at(value: Any, path: str) -> Any:
+    """The part of an output at a dotted ``path`` of :attr:`GoldenCase.types` (``""``: all of it).
 
-    Checks values, shapes and the required Python types (``case.types``); ``dlspec grade``
-    adds stricter checks (dtypes, inputs modified in place) through
-    :func:`dlspec.grading.evaluate.evaluate`.
+    Each part indexes a tuple or list (as an integer) or a dict (as a key).
 
     Example:
-        >>> from dlspec.foundations import logistic_regression
-        >>> from dlspec.foundations.golden import CASES
-        >>> run_case(CASES["c1w2-logreg"][0], logistic_regression).passed  # doctest: +SKIP
-        True
+        >>> value_at(({"dw": 1.0, "db": 2.0}, 0.5), "0.db")
+        2.0
     """
-    from dlspec.grading.evaluate import evaluate
-
-    functions = module if isinstance(module, Mapping) else vars(module)
-    outcome = evaluate(case, functions.get(case.function), strict=False)
-    return CaseResult(case, outcome.legacy_status, outcome.message if not outcome.passed else "")
-
-
-def _dig(value: Any, path: str) -> Any:
     for part in filter(None, path.split(".")):
         value = value[int(part)] if isinstance(value, tuple | list) else value[part]
     return value
-
-
-def check_lab(lab_id: str):
-    """Grade dlspec's own implementation of ``lab_id`` on the lab's golden cases.
-
-    Returns:
-        A :class:`~dlspec.labs.LabResult` with the metric ``"golden cases passed"`` (a fraction)
-        and one note per case.
-
-    Example:
-        >>> check_lab("c1w4-deep-nn-step").metrics["golden cases passed"]
-        1.0
-    """
-    from dlspec.labs import LabResult, get_lab
-
-    lab = get_lab(lab_id)
-    cases = lab.golden_cases()
-    if not cases:
-        raise ValueError(f"lab {lab_id!r} has no golden cases.")
-    module = importlib.import_module(lab.module)
-    outcomes = [run_case(case, module) for case in cases]
-    result = LabResult(lab_id)
-    result.metrics["golden cases passed"] = sum(o.passed for o in outcomes) / len(outcomes)
-    result.notes = [f"{o.case.label}: {o.status} {o.message}".strip() for o in outcomes]
-    return result

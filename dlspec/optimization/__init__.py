@@ -1,31 +1,37 @@
-"""Course 2, Improving Deep Neural Networks: initialization, regularization, gradient checking,
-optimizers, learning-rate schedules, batch normalization and the TensorFlow introduction.
+"""Course 2, Improving Deep Neural Networks: numpy references and Keras 3 building blocks.
 
-One module per lab with the course's function names (numpy references), and Keras 3 building
-blocks (optimizers, schedules, a batch-normalization layer) usable in any ``model.fit``.
+Labs and their reference modules (the course's function names); each runs from
+``dlspec/optimization/runs/<module>.py``:
+
+- ``c2w1-init`` (C2W1A1): :mod:`~dlspec.optimization.initialization`;
+- ``c2w1-regularization`` (C2W1A2): :mod:`~dlspec.optimization.regularization` (its Keras twin:
+  :mod:`~dlspec.optimization.keras_regularized`);
+- ``c2w1-gradient-checking`` (C2W1A3): :mod:`~dlspec.optimization.gradient_checking`;
+- ``c2w2-optimization`` (C2W2A1): :mod:`~dlspec.optimization.optimization_methods`;
+- ``c2w3-tf-intro`` (C2W3A1): :mod:`~dlspec.optimization.tensorflow_introduction`;
+- ``c2-practical`` (the lectures' practices): :mod:`~dlspec.optimization.practical_aspects`,
+  with its studies :mod:`~dlspec.optimization.ewma`, :mod:`~dlspec.optimization.gradient_health`,
+  :mod:`~dlspec.optimization.input_normalization`, :mod:`~dlspec.optimization.early_stopping`
+  and the hyperparameter search of :mod:`dlspec.optimization.tuning`.
+
+The numpy labs share :mod:`~dlspec.optimization.three_layer` (the course's ``init_utils``,
+``reg_utils``, ``opt_utils``). The Keras blocks below (optimizers, schedules, a batch
+normalization layer, a gradient-health callback) work in any ``model.fit``; they load on first
+use, so the numpy labs import without TensorFlow. Import one (or
+``dlspec.optimization.optimizers``) before ``keras.saving.load_model`` of a model that uses it,
+so that Keras knows the class.
 """
 
-from typing import Any
+from dlspec._lazy import lazy_exports
 
-_KERAS_BLOCKS = {
-    "BatchNormalization": "dlspec.optimization.batch_normalization",
-    "MomentumSGD": "dlspec.optimization.optimizers",
-    "RMSprop": "dlspec.optimization.optimizers",
+_EXPORTS = {
     "Adam": "dlspec.optimization.optimizers",
+    "BatchNormalization": "dlspec.optimization.batch_normalization",
     "EpochInverseTimeDecay": "dlspec.optimization.schedules",
     "FixedIntervalDecay": "dlspec.optimization.schedules",
     "GradientHealthCallback": "dlspec.optimization.gradient_health",
+    "MomentumSGD": "dlspec.optimization.optimizers",
+    "RMSprop": "dlspec.optimization.optimizers",
 }
-
-__all__ = sorted(_KERAS_BLOCKS)
-
-
-def __getattr__(name: str) -> Any:
-    # Keras blocks load on first use, so the numpy labs import without TensorFlow. Import one
-    # (or ``dlspec.optimization.optimizers``) before ``keras.saving.load_model`` of a model
-    # that uses it, so that Keras knows the class.
-    if name in _KERAS_BLOCKS:
-        import importlib
-
-        return getattr(importlib.import_module(_KERAS_BLOCKS[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -23,7 +23,16 @@ from dataclasses import dataclass, field
 
 import keras
 import numpy as np
+import tensorflow as tf
 
+from dlspec.data.arrays import course_arrays_dataset
+from dlspec.foundations.keras_models import set_course_parameters
+from dlspec.optimization.keras_regularized import (
+    keras_predict,
+    regularized_classifier,
+    train_keras_run,
+)
+from dlspec.optimization.regularization import initialize_parameters
 from dlspec.validation import check_positive, check_X_Y
 
 __all__ = ["EarlyStoppingComparison", "early_stopping_vs_l2", "split_dev_test"]
@@ -68,21 +77,12 @@ def split_dev_test(X, Y, *, seed: int = 0) -> tuple[np.ndarray, ...]:
 
 
 def _accuracy(model: keras.Model, X, Y) -> float:
-    from dlspec.optimization.keras_regularized import keras_predict
-
     return float(np.mean(keras_predict(model, X) == (np.asarray(Y) > 0.5)))
 
 
 def _early_stopped_model(
     X, Y, dev_X, dev_Y, *, num_iterations: int, check_every: int, patience: int, seed: int
 ):
-    import tensorflow as tf
-
-    from dlspec.data.arrays import course_arrays_dataset
-    from dlspec.foundations.keras_models import set_course_parameters
-    from dlspec.optimization.keras_regularized import regularized_classifier
-    from dlspec.optimization.regularization import initialize_parameters
-
     dims = [X.shape[0], 20, 3, 1]
     model = regularized_classifier(dims, seed=seed)
     set_course_parameters(model, initialize_parameters(dims))
@@ -134,8 +134,6 @@ def early_stopping_vs_l2(
         >>> result.accuracy["early stopping"]["test"]  # doctest: +SKIP
         0.93
     """
-    from dlspec.optimization.keras_regularized import train_keras_run
-
     train_X, train_Y = check_X_Y(train_X, train_Y)
     for value, name in ((num_iterations, "num_iterations"), (check_every, "check_every")):
         check_positive(value, name, integer=True)

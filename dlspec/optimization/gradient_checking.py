@@ -14,11 +14,9 @@ learner who fixed the bugs compares against); ``buggy=True`` gives the lab's ver
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 
-from dlspec.labs import LabResult
 from dlspec.optimization.three_layer import (
     PARAMETER_KEYS,
     backward,
@@ -38,9 +36,9 @@ __all__ = [
     "dictionary_to_vector",
     "vector_to_dictionary",
     "gradients_to_vector",
+    "approximate_gradients",
     "gradient_check_n",
     "gradient_check_n_test_case",
-    "run",
 ]
 
 THRESHOLD = 2e-7
@@ -270,8 +268,11 @@ def _check_gradients(gradients, parameters: dict) -> np.ndarray:
     return gradients_to_vector(gradients)
 
 
-def _gradapprox(parameters: dict, X: np.ndarray, Y: np.ndarray, epsilon: float = 1e-7):
-    """``(J(θ + ε e_i) − J(θ − ε e_i)) / (2ε)`` for every entry i of θ, as an (n, 1) vector."""
+def approximate_gradients(parameters: dict, X: np.ndarray, Y: np.ndarray, epsilon: float = 1e-7):
+    """``(J(θ + ε e_i) − J(θ − ε e_i)) / (2ε)`` for every entry i of θ, as an (n, 1) vector.
+
+    Unchecked: :func:`gradient_check_n` checks the inputs before calling it.
+    """
     theta, _ = dictionary_to_vector(parameters)
     shapes = {key: value.shape for key, value in parameters.items()}
     approx = np.zeros_like(theta)
@@ -318,7 +319,7 @@ def gradient_check_n(
     check_positive(epsilon, "epsilon")
     parameters = check_parameters(parameters, X.shape[0])
     grad = _check_gradients(gradients, parameters)
-    gradapprox = _gradapprox(parameters, X, Y, epsilon)
+    gradapprox = approximate_gradients(parameters, X, Y, epsilon)
     if not np.all(np.isfinite(gradapprox)):
         bad = int(np.argmin(np.isfinite(gradapprox).ravel()))
         raise ValueError(
@@ -347,40 +348,3 @@ def gradient_check_n_test_case() -> tuple[np.ndarray, np.ndarray, dict[str, np.n
     W3 = np.random.randn(1, 3)
     b3 = np.random.randn(1, 1)
     return x, y, {"W1": W1, "b1": b1, "W2": W2, "b2": b2, "W3": W3, "b3": b3}
-
-
-def run(
-    *, quick: bool = False, out_dir: str | Path = "reports/c2w1-gradient-checking"
-) -> LabResult:
-    """Reproduce the lab: the 1-D check, then the buggy and the corrected 3-layer backprop.
-
-    Writes a bar chart of ``|grad − gradapprox|`` per parameter for both versions.
-    ``quick`` changes nothing (the lab runs in well under a second).
-    """
-    from dlspec.grading.golden import check_lab
-    from dlspec.viz import new_axes, save_figure
-
-    del quick
-    result = LabResult("c2w1-gradient-checking")
-    result.metrics["golden cases passed"] = check_lab("c2w1-gradient-checking").metrics[
-        "golden cases passed"
-    ]
-    result.metrics["1-D difference"] = gradient_check(3, 4)
-    X, Y, parameters = gradient_check_n_test_case()
-    _, cache = forward_propagation_n(X, Y, parameters)
-    fig, ax = new_axes()
-    theta, keys = dictionary_to_vector(parameters)
-    for label, buggy in (("buggy backprop", True), ("correct backprop", False)):
-        gradients = backward_propagation_n(X, Y, cache, buggy=buggy)
-        result.metrics[f"{label} difference"] = gradient_check_n(parameters, gradients, X, Y)
-        approx = _gradapprox(parameters, X, Y)
-        error = np.abs(gradients_to_vector(gradients) - approx).ravel()
-        ax.semilogy(np.arange(theta.shape[0]), np.maximum(error, 1e-18), "o-", label=label, ms=3)
-    ticks = [keys.index(key) for key in PARAMETER_KEYS]
-    ax.set_xticks(ticks, PARAMETER_KEYS)
-    ax.set_xlabel("parameter index (θ); dead ReLU units give exact zeros, drawn at 1e-18")
-    ax.set_ylabel("|grad − gradapprox|")
-    ax.set_title("Backprop vs centred differences (ε = 1e-7)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)
-    result.figures.append(save_figure(fig, Path(out_dir) / "gradient_errors.png"))
-    return result

@@ -33,8 +33,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from dlspec.data.arrays import course_arrays_dataset
+from dlspec.training import Trainer
 from dlspec.training.losses import per_example_loss
-from dlspec.validation import check_positive
+from dlspec.validation import check_positive, check_X_Y
 
 __all__ = [
     "DEMO_VARIANTS",
@@ -369,10 +371,6 @@ def gradient_health_demo(
     Example:
         >>> recorders = gradient_health_demo(train_X, train_Y, steps=50)  # doctest: +SKIP
     """
-    from dlspec.data.arrays import course_arrays_dataset
-    from dlspec.training import Trainer
-    from dlspec.validation import check_X_Y
-
     X, Y = check_X_Y(X, Y)
     probe = (X.T[:64], Y.T[:64])
     dataset = course_arrays_dataset(X, Y, batch_size=batch_size, shuffle=True, seed=seed)

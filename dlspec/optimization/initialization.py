@@ -2,18 +2,15 @@
 
 The data are the course's circles (:func:`dlspec.data.toy2d.load_initialization_dataset`); the
 network, cost and gradient descent are the shared 3-layer helpers of
-:mod:`dlspec.optimization.three_layer` (the course's ``init_utils``).
+:mod:`dlspec.optimization.three_layer` (the course's ``init_utils``). The lab's three trainings
+are run by :mod:`dlspec.optimization.runs.initialization`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from dlspec.labs import LabResult
 from dlspec.optimization.three_layer import (
-    accuracy,
     backward,
     check_parameters,
     compute_loss,
@@ -29,7 +26,7 @@ __all__ = [
     "initialize_parameters_random",
     "initialize_parameters_he",
     "model",
-    "run",
+    "train",
 ]
 
 INITIALIZATIONS = ("zeros", "random", "he")
@@ -83,7 +80,7 @@ _INITIALIZERS = {
 }
 
 
-def _train(
+def train(
     X, Y, learning_rate: float, num_iterations: int, print_cost: bool, initialization: str
 ) -> tuple[dict[str, np.ndarray], list[float]]:
     """:func:`model`, also returning the cost every 1000 iterations."""
@@ -136,49 +133,5 @@ def model(
         Cost after iteration 0: 0.8830537463419761
         ...
     """
-    parameters, _ = _train(X, Y, learning_rate, num_iterations, print_cost, initialization)
+    parameters, _ = train(X, Y, learning_rate, num_iterations, print_cost, initialization)
     return parameters
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c2w1-init") -> LabResult:
-    """Reproduce the lab: train with each initialisation (15000 iterations, lr 0.01).
-
-    The three runs take a few seconds, so ``quick`` changes nothing.
-    """
-    from dlspec.data.toy2d import load_initialization_dataset
-    from dlspec.optimization.three_layer import predict_dec
-    from dlspec.viz import plot_costs, plot_decision_boundaries
-
-    del quick
-    out_dir = Path(out_dir)
-    train_X, train_Y, test_X, test_Y = load_initialization_dataset()
-    result = LabResult("c2w1-init")
-    names = {"zeros": "zeros", "random": "random", "he": "He"}
-    curves, boundaries = {}, {}
-    for initialization, name in names.items():
-        parameters, costs = _train(train_X, train_Y, 0.01, 15000, False, initialization)
-        result.metrics[f"{name} cost @0"] = costs[0]
-        result.metrics[f"{name} cost @14000"] = costs[14]
-        for split, X, Y in (("train", train_X, train_Y), ("test", test_X, test_Y)):
-            result.metrics[f"{name} {split} accuracy"] = accuracy(parameters, X, Y)
-        result.extra[f"{name} parameters"] = parameters
-        curves[f"{name} initialization"] = costs
-        test_acc = result.metrics[f"{name} test accuracy"]
-        boundaries[f"{name} initialization (test {test_acc:.2f})"] = lambda x, p=parameters: (
-            predict_dec(p, x)
-        )
-    result.figures.append(
-        plot_decision_boundaries(
-            boundaries, train_X, train_Y, out_dir / "decision_boundaries.png", resolution=0.02
-        )
-    )
-    result.figures.append(
-        plot_costs(
-            curves,
-            out_dir / "costs.png",
-            every=1000,
-            title="Learning rate = 0.01 (random ×10 starts at inf)",
-            log_scale=True,
-        )
-    )
-    return result

@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 
 import keras
 import numpy as np
+import tensorflow as tf
 
+from dlspec.foundations.keras_models import logistic_regression_model
+from dlspec.training import Trainer
 from dlspec.validation import check_array, check_positive
 
 __all__ = [
@@ -146,11 +149,6 @@ def steps_to_target(
     Returns:
         A :class:`SpeedupRun`.
     """
-    import tensorflow as tf
-
-    from dlspec.foundations.keras_models import logistic_regression_model
-    from dlspec.training import Trainer
-
     check_positive(max_steps, "max_steps", integer=True)
     check_positive(window, "window", integer=True)
     x = np.asarray(x, np.float32)

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
+from dlspec.foundations.keras_models import dense_network, fit_full_batch, set_course_parameters
+from dlspec.optimization.regularization import check_keep_prob, check_lambd, initialize_parameters
 from dlspec.validation import check_layer_dims, check_positive, check_X_Y
 
 __all__ = [
@@ -42,8 +44,6 @@ def course_l2(lambd: float, m: int) -> float:
         >>> course_l2(0.7, 211)
         0.0016587677725118483
     """
-    from dlspec.optimization.regularization import check_lambd
-
     check_positive(m, "m", integer=True)
     return check_lambd(lambd) / (2 * m)
 
@@ -77,8 +77,6 @@ def regularized_classifier(
         >>> round(float(model.layers[1].kernel_regularizer.l2), 8)
         0.00165877
     """
-    from dlspec.optimization.regularization import check_keep_prob, check_lambd
-
     dims = check_layer_dims(layers_dims)
     lambd, keep_prob = check_lambd(lambd), check_keep_prob(keep_prob)
     regularizer = None
@@ -86,23 +84,24 @@ def regularized_classifier(
         if m is None:
             raise ValueError("m (the training-set size) is needed to turn lambd into L2(λ/(2m)).")
         regularizer = keras.regularizers.L2(course_l2(lambd, m))
-    inputs = keras.Input(shape=(dims[0],), name="X")
-    x = inputs
-    last = len(dims) - 1
-    for l in range(1, last + 1):
-        x = keras.layers.Dense(
-            dims[l],
-            activation="sigmoid" if l == last else "relu",
-            kernel_initializer=keras.initializers.VarianceScaling(
-                1.0, mode="fan_in", distribution="untruncated_normal", seed=seed
-            ),
-            bias_initializer="zeros",
-            kernel_regularizer=regularizer,
-            name=f"layer{l}",
-        )(x)
-        if l < last and keep_prob < 1:
-            x = keras.layers.Dropout(1 - keep_prob, seed=seed, name=f"dropout{l}")(x)
-    return keras.Model(inputs, x, name="regularized_classifier")
+    # N(0, 1/n_{l-1}); a config, not an instance, so that each layer gets its own initialiser
+    scaled_normal = {
+        "class_name": "VarianceScaling",
+        "config": {
+            "scale": 1.0,
+            "mode": "fan_in",
+            "distribution": "untruncated_normal",
+            "seed": seed,
+        },
+    }
+    return dense_network(
+        dims,
+        kernel_initializer=scaled_normal,
+        kernel_regularizer=regularizer,
+        dropout=1 - keep_prob,
+        seed=seed,
+        name="regularized_classifier",
+    )
 
 
 def keras_predict(model: keras.Model, X) -> np.ndarray:
@@ -152,9 +151,6 @@ def train_keras_run(
     Example:
         >>> model = train_keras_run(train_X, train_Y, lambd=0.7)  # doctest: +SKIP
     """
-    from dlspec.foundations.keras_models import fit_full_batch, set_course_parameters
-    from dlspec.optimization.regularization import initialize_parameters
-
     X, Y = check_X_Y(X, Y)
     dims = [X.shape[0], 20, 3, 1]
     model = regularized_classifier(dims, lambd=lambd, m=X.shape[1], keep_prob=keep_prob, seed=seed)

@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import numpy as np
 
-from dlspec.labs import LabResult
 from dlspec.optimization.three_layer import (
-    accuracy,
     backward,
     backward_propagation,
     compute_cost_sum,
@@ -36,6 +33,7 @@ from dlspec.optimization.three_layer import (
 from dlspec.validation import (
     check_array,
     check_decay,
+    check_int,
     check_layer_dims,
     check_positive,
     check_X_Y,
@@ -62,7 +60,6 @@ __all__ = [
     "train",
     "predict",
     "predict_dec",
-    "run",
 ]
 
 OPTIMIZERS = ("gd", "momentum", "adam")
@@ -341,9 +338,7 @@ def random_mini_batches(
     if Y.shape[0] != 1:
         raise ValueError(f"Y must have shape (1, m) (one label per column); got {Y.shape}.")
     check_positive(mini_batch_size, "mini_batch_size", integer=True)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an integer; got {seed!r}.")
-    return _mini_batches(X, Y, int(mini_batch_size), seed)
+    return _mini_batches(X, Y, int(mini_batch_size), check_int(seed, "seed"))
 
 
 def _mini_batches(
@@ -369,7 +364,7 @@ def _mini_batches(
 
 def _check_decay_args(learning_rate0, epoch_num, decay_rate) -> None:
     check_positive(learning_rate0, "learning_rate0")
-    if isinstance(epoch_num, bool) or not isinstance(epoch_num, int | np.integer) or epoch_num < 0:
+    if check_int(epoch_num, "epoch_num") < 0:
         raise ValueError(f"epoch_num must be a non-negative integer; got {epoch_num!r}.")
     if (
         isinstance(decay_rate, bool)
@@ -587,90 +582,3 @@ def model(
         X, Y, layers_dims, optimizer, learning_rate, mini_batch_size, beta, beta1, beta2,
         epsilon, num_epochs, print_cost, decay, decay_rate,
     )["parameters"]  # fmt: skip
-
-
-# --- the lab ------------------------------------------------------------------------------------
-
-LAYERS_DIMS = (2, 5, 2, 1)
-"""The lab's network on the moons."""
-
-# (metric prefix, optimizer, initial learning rate, decay): the lab's runs, 5000 epochs, batch 64.
-_HEADLINE_RUNS = (
-    ("gd", "gd", 0.0007, None),
-    ("momentum", "momentum", 0.0007, None),
-    ("adam", "adam", 0.0007, None),
-)
-_DECAY_RUNS = (
-    ("gd + update_lr", "gd", 0.1, update_lr),
-    ("gd + schedule_lr_decay", "gd", 0.1, schedule_lr_decay),
-    ("momentum + schedule_lr_decay", "momentum", 0.1, schedule_lr_decay),
-    ("adam + schedule_lr_decay", "adam", 0.01, schedule_lr_decay),
-    ("adam + schedule_lr_decay (lr0 0.1)", "adam", 0.1, schedule_lr_decay),
-)
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c2w2-optimization") -> LabResult:
-    """Reproduce the lab on the moons: gd, momentum and Adam, then the learning-rate decays.
-
-    Every run is the course's: ``layers_dims = [2, 5, 2, 1]``, 5000 epochs, mini-batches of 64.
-    ``quick`` skips the decay runs (the learning-rate figure is drawn from the schedules alone).
-    """
-    from dlspec.data.toy2d import load_moons_dataset
-    from dlspec.viz import plot_costs, plot_decision_boundaries, plot_learning_rates
-
-    out_dir = Path(out_dir)
-    X, Y = load_moons_dataset()
-    result = LabResult("c2w2-optimization")
-    runs = _HEADLINE_RUNS if quick else _HEADLINE_RUNS + _DECAY_RUNS
-    histories = {}
-    for name, optimizer, learning_rate, decay in runs:
-        history = train(X, Y, LAYERS_DIMS, optimizer, learning_rate=learning_rate, decay=decay)
-        histories[name] = history
-        result.metrics[f"{name} accuracy"] = accuracy(history["parameters"], X, Y)
-        result.extra[f"{name} parameters"] = history["parameters"]
-    for name in ("gd", "momentum", "adam"):
-        result.metrics[f"{name} cost @0"] = histories[name]["costs"][0]
-    result.metrics["adam cost @1000"] = histories["adam"]["costs"][10]
-
-    def boundaries(names, path):
-        predictors = {
-            f"{name}\n{100 * result.metrics[f'{name} accuracy']:.2f} % train accuracy": (
-                lambda x, p=histories[name]["parameters"]: predict_dec(p, x)
-            )
-            for name in names
-        }
-        return plot_decision_boundaries(predictors, X, Y, path)
-
-    def costs(names, path, title):
-        curves = {name: histories[name]["costs"] for name in names}
-        return plot_costs(
-            curves, path, every=100, title=title, xlabel="epochs", ylabel="cost (epoch mean)"
-        )
-
-    headline = [name for name, *_ in _HEADLINE_RUNS]
-    result.figures.append(boundaries(headline, out_dir / "decision_boundaries.png"))
-    result.figures.append(
-        costs(headline, out_dir / "costs.png", "Moons: learning_rate 0.0007, mini-batches of 64")
-    )
-    result.figures.append(
-        plot_learning_rates(
-            {  # the course prints these: the learning rate after each epoch
-                "update_lr (lr0 0.1)": lambda epoch: update_lr(0.1, int(epoch), 1),
-                "schedule_lr_decay (lr0 0.1)": lambda epoch: schedule_lr_decay(0.1, int(epoch), 1),
-                "schedule_lr_decay (lr0 0.01, Adam)": (
-                    lambda epoch: schedule_lr_decay(0.01, int(epoch), 1)
-                ),
-            },
-            5000,
-            out_dir / "learning_rates.png",
-            title="Learning-rate decay (decay_rate 1)",
-            log_scale=True,
-        )
-    )
-    if not quick:
-        decayed = [name for name, *_ in _DECAY_RUNS]
-        result.figures.append(boundaries(decayed[:4], out_dir / "decay_boundaries.png"))
-        result.figures.append(
-            costs(decayed, out_dir / "decay_costs.png", "Moons with learning-rate decay")
-        )
-    return result

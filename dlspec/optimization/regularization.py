@@ -4,19 +4,17 @@ The 3-layer network ``[n_x, 20, 3, 1]`` and its forward / backward passes are th
 :mod:`dlspec.optimization.three_layer` (the course's ``reg_utils``: ``forward_propagation``,
 ``compute_cost``, ``predict`` and ``predict_dec`` are re-exported from there); the lab's
 functions add the L2 term or the dropout masks. The Keras twins of the lab's three runs are in
-:mod:`dlspec.optimization.keras_regularized`.
+:mod:`dlspec.optimization.keras_regularized`; the runs themselves in
+:mod:`dlspec.optimization.runs.regularization`.
 """
 
 from __future__ import annotations
 
 from numbers import Real
-from pathlib import Path
 
 import numpy as np
 
-from dlspec.labs import LabResult
 from dlspec.optimization.three_layer import (
-    accuracy,
     backward,
     check_cache,
     check_parameters,
@@ -42,10 +40,9 @@ __all__ = [
     "check_keep_prob",
     "check_lambd",
     "model",
-    "RUNS",
+    "train",
     "predict",
     "predict_dec",
-    "run",
 ]
 
 
@@ -252,7 +249,7 @@ def _check_regularization(lambd, keep_prob) -> tuple[float, float]:
     return lambd, keep_prob
 
 
-def _train(
+def train(
     X,
     Y,
     learning_rate: float,
@@ -327,81 +324,5 @@ def model(
         Cost after iteration 0: 0.6974484493131264
         ...
     """
-    parameters, _ = _train(X, Y, learning_rate, num_iterations, print_cost, lambd, keep_prob)
+    parameters, _ = train(X, Y, learning_rate, num_iterations, print_cost, lambd, keep_prob)
     return parameters
-
-
-RUNS = {
-    "no regularization": {"lambd": 0, "keep_prob": 1},
-    "L2": {"lambd": 0.7, "keep_prob": 1},
-    "dropout": {"lambd": 0, "keep_prob": 0.86},
-}
-"""The lab's three runs (learning rate 0.3, 30000 iterations)."""
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c2w1-regularization") -> LabResult:
-    """Reproduce the lab: no regularization, L2 (λ = 0.7) and dropout (keep_prob = 0.86), in
-    numpy and as Keras models (Keras L2 / dropout layers, trained full-batch with SGD 0.3).
-
-    ``quick`` skips the Keras run without regularization.
-    """
-    from dlspec.data.football import load_2D_dataset
-
-    out_dir = Path(out_dir)
-    data = load_2D_dataset()
-    result = LabResult("c2w1-regularization")
-    _numpy_runs(result, data, out_dir)
-    names = [name for name in RUNS if not (quick and name == "no regularization")]
-    _keras_runs(result, data, out_dir, names)
-    return result
-
-
-def _numpy_runs(result: LabResult, data, out_dir: Path) -> None:
-    """The lab's three numpy runs: metrics, parameters, boundaries and cost curves."""
-    from dlspec.viz import plot_costs, plot_decision_boundaries
-
-    train_X, train_Y, test_X, test_Y = data
-    curves, boundaries = {}, {}
-    for name, kwargs in RUNS.items():
-        parameters, costs = _train(train_X, train_Y, 0.3, 30000, False, **kwargs)
-        result.metrics[f"{name} cost @0"] = costs[0]
-        for split, X, Y in (("train", train_X, train_Y), ("test", test_X, test_Y)):
-            result.metrics[f"{name} {split} accuracy"] = accuracy(parameters, X, Y)
-        result.extra[f"{name} parameters"] = parameters
-        curves[name] = costs
-        boundaries[f"{name} (test {result.metrics[f'{name} test accuracy']:.3f})"] = (
-            lambda x, p=parameters: predict_dec(p, x)
-        )
-    result.figures.append(
-        plot_decision_boundaries(
-            boundaries, train_X, train_Y, out_dir / "decision_boundaries.png", margin=0.15
-        )
-    )
-    result.figures.append(
-        plot_costs(curves, out_dir / "costs.png", every=1000, title="Learning rate = 0.3")
-    )
-
-
-def _keras_runs(result: LabResult, data, out_dir: Path, names, num_iterations: int = 30000) -> None:
-    """The Keras twins of the runs ``names`` (keys of :data:`RUNS`): metrics and boundaries."""
-    from dlspec.optimization.keras_regularized import keras_predict, train_keras_run
-    from dlspec.viz import plot_decision_boundaries
-
-    train_X, train_Y, test_X, test_Y = data
-    boundaries = {}
-    for name in names:
-        model = train_keras_run(train_X, train_Y, num_iterations=num_iterations, **RUNS[name])
-        for split, X, Y in (("train", train_X, train_Y), ("test", test_X, test_Y)):
-            value = float(np.mean(keras_predict(model, X) == Y))
-            result.metrics[f"Keras {name} {split} accuracy"] = value
-        title = f"Keras {name} (test {result.metrics[f'Keras {name} test accuracy']:.3f})"
-        boundaries[title] = lambda x, k=model: keras_predict(k, x)
-    result.figures.append(
-        plot_decision_boundaries(
-            boundaries, train_X, train_Y, out_dir / "keras_decision_boundaries.png", margin=0.15
-        )
-    )
-    result.notes.append(
-        "Keras dropout draws fresh masks every step; the course's numpy model reseeds numpy "
-        "in every forward pass, so it drops the same units every iteration."
-    )

@@ -4,8 +4,9 @@ The lab's functions with the course's names: :func:`normalize`, :func:`linear_fu
 :func:`sigmoid`, :func:`one_hot_matrix`, :func:`initialize_parameters`,
 :func:`forward_propagation`, :func:`compute_total_loss` and :func:`model` (its own
 ``GradientTape`` loop, as the lab writes it). Beside them, the same network as a Keras model
-(:func:`keras_model`) trained through a ``tf.data`` pipeline with the shared
-:class:`~dlspec.training.Trainer` (:func:`fit_keras_model`).
+(:func:`keras_model`, built by :func:`dlspec.foundations.keras_models.dense_network`) trained
+through a ``tf.data`` pipeline with the shared :class:`~dlspec.training.Trainer`
+(:func:`fit_keras_model`).
 
 Data: the course's ``train_signs.h5`` is read when present, else the JPEG stand-in in a fixed
 seeded order (:func:`dlspec.data.signs.load_signs`); the test set is ``test_signs.h5``.
@@ -14,13 +15,15 @@ seeded order (:func:`dlspec.data.signs.load_signs`); the test set is ``test_sign
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from dlspec.labs import LabResult
+from dlspec.data.arrays import array_dataset
+from dlspec.data.signs import load_signs
+from dlspec.foundations.keras_models import dense_network, set_course_parameters
+from dlspec.training import Trainer
 from dlspec.validation import check_array, check_positive
 
 __all__ = [
@@ -32,10 +35,11 @@ __all__ = [
     "forward_propagation",
     "compute_total_loss",
     "model",
+    "train",
+    "course_datasets",
     "signs_course_datasets",
     "keras_model",
     "fit_keras_model",
-    "run",
 ]
 
 #: the lab's layer sizes: 64·64·3 inputs, hidden layers of 25 and 12 units, 6 classes
@@ -227,18 +231,22 @@ def _zip(X, Y, which: str) -> tf.data.Dataset:
     return tf.data.Dataset.zip((X, Y))
 
 
-def _train(
+def train(
     X_train,
     Y_train,
     X_test,
     Y_test,
-    learning_rate: float,
-    num_epochs: int,
-    minibatch_size: int,
-    record: bool,
-    verbose: bool,
+    learning_rate: float = 0.0001,
+    num_epochs: int = 1500,
+    minibatch_size: int = 32,
+    *,
+    record: bool = True,
+    verbose: bool = False,
 ) -> tuple[dict, list[float], list[float], list[float]]:
-    """The lab's loop; ``record`` keeps the epoch-0, 10, 20, ... values, ``verbose`` prints."""
+    """:func:`model`'s loop; ``record`` keeps the epoch-0, 10, 20, ... values, ``verbose`` prints.
+
+    ``model(..., print_cost=p)`` is ``train(..., record=p, verbose=p)``.
+    """
     check_positive(learning_rate, "learning_rate")
     check_positive(num_epochs, "num_epochs", integer=True)
     check_positive(minibatch_size, "minibatch_size", integer=True)
@@ -335,7 +343,7 @@ def model(
         Cost after epoch 0: 1.834078
         ...
     """
-    return _train(
+    return train(
         X_train,
         Y_train,
         X_test,
@@ -348,9 +356,16 @@ def model(
     )
 
 
-def _course_datasets(images: np.ndarray, labels: np.ndarray):
-    x = tf.data.Dataset.from_tensor_slices(images).map(normalize)
-    y = tf.data.Dataset.from_tensor_slices(labels).map(one_hot_matrix)
+def course_datasets(images: np.ndarray, labels: np.ndarray):
+    """The lab's ``(x.map(normalize), y.map(one_hot_matrix))``: unbatched images and labels.
+
+    Example:
+        >>> x, y = course_datasets(np.zeros((2, 64, 64, 3), np.uint8), np.array([0, 5]))
+        >>> x.element_spec.shape, y.element_spec.shape
+        (TensorShape([12288]), TensorShape([6]))
+    """
+    x = array_dataset((images,), batch_size=None, map_fn=normalize)
+    y = array_dataset((labels,), batch_size=None, map_fn=one_hot_matrix)
     return x, y
 
 
@@ -366,12 +381,10 @@ def signs_course_datasets(root: str | os.PathLike | None = None):
         >>> new_train.element_spec  # doctest: +SKIP
         TensorSpec(shape=(12288,), dtype=tf.float32, name=None)
     """
-    from dlspec.data.signs import load_signs
-
-    train, test = load_signs("train", root=root), load_signs("test", root=root)
+    train_set, test_set = load_signs("train", root=root), load_signs("test", root=root)
     return (
-        *_course_datasets(train.images, train.labels),
-        *_course_datasets(test.images, test.labels),
+        *course_datasets(train_set.images, train_set.labels),
+        *course_datasets(test_set.images, test_set.labels),
     )
 
 
@@ -391,20 +404,15 @@ def keras_model(parameters: dict | None = None, *, seed: int = 1) -> keras.Model
         >>> net.output.shape
         (None, 6)
     """
-    from dlspec.foundations.keras_models import set_course_parameters
-
-    inputs = keras.Input(shape=(LAYER_DIMS[0],), name="X")
-    x = inputs
-    last = len(LAYER_DIMS) - 1
-    for l in range(1, last + 1):
-        x = keras.layers.Dense(
-            LAYER_DIMS[l],
-            activation=None if l == last else "relu",
-            kernel_initializer=keras.initializers.GlorotNormal(seed=seed),
-            bias_initializer=keras.initializers.GlorotNormal(seed=seed),
-            name=f"layer{l}",
-        )(x)
-    net = keras.Model(inputs, x, name="tf_intro_signs")
+    # configs, not instances, so that each kernel and bias gets its own initialiser
+    glorot_normal = {"class_name": "GlorotNormal", "config": {"seed": seed}}
+    net = dense_network(
+        LAYER_DIMS,
+        output_activation=None,
+        kernel_initializer=glorot_normal,
+        bias_initializer=glorot_normal,
+        name="tf_intro_signs",
+    )
     if parameters is not None:
         set_course_parameters(net, {k: np.asarray(v) for k, v in parameters.items()})
     return net
@@ -454,8 +462,6 @@ def fit_keras_model(
         >>> trainer = fit_keras_model(keras_model(), train_ds, num_epochs=100)  # doctest: +SKIP
         >>> trainer.evaluate(test_ds)["accuracy"]  # doctest: +SKIP
     """
-    from dlspec.training import Trainer
-
     check_positive(learning_rate, "learning_rate")
     check_positive(num_epochs, "num_epochs", integer=True)
     trainer = Trainer(
@@ -471,112 +477,3 @@ def fit_keras_model(
     )
     trainer.fit(train_dataset, epochs=num_epochs, validation_data=validation_data)
     return trainer
-
-
-# --------------------------------------------------------------------------- the lab
-
-
-def _accuracy(parameters: dict, images: np.ndarray, labels: np.ndarray) -> float:
-    """Accuracy of the lab's network on uint8 images (m, 64, 64, 3) with labels (m,)."""
-    X = tf.transpose(tf.reshape(tf.cast(images, tf.float32) / 255.0, (len(images), -1)))
-    predictions = tf.argmax(forward_propagation(X, parameters), axis=0).numpy()
-    return float(np.mean(predictions == labels))
-
-
-def _plot_curves(costs, train_acc, test_acc, path: Path, title: str) -> Path:
-    from dlspec.viz import new_axes, save_figure
-
-    fig, (ax_cost, ax_acc) = new_axes(2)
-    epochs = np.arange(len(costs)) * 10
-    ax_cost.plot(epochs, costs)
-    ax_cost.set(xlabel="epoch", ylabel="cost (total loss / m)", title=title)
-    ax_acc.plot(epochs, train_acc, label="train")
-    ax_acc.plot(epochs, test_acc, label="test")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy (every 10 epochs)")
-    ax_acc.legend()
-    return save_figure(fig, path)
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c2w3-tf-intro") -> LabResult:
-    """Reproduce the lab: 100 epochs of :func:`model`, and the Keras twin with the Trainer.
-
-    Both runs are short (about 15 s each on 2 CPU cores). ``quick=False`` adds a sweep over
-    five orders of the JPEG stand-in (when it is used) to show how much the final accuracies
-    depend on the minibatch composition.
-    """
-    from dlspec.data.signs import load_signs, signs_tf_dataset
-    from dlspec.viz import plot_image_grid
-
-    out_dir = Path(out_dir)
-    result = LabResult("c2w3-tf-intro")
-    train, test = load_signs("train"), load_signs("test")
-    for split, data in (("training", train), ("test", test)):
-        where = (
-            f"the course's {data.paths[0].name}"
-            if data.source == "h5"
-            else "the JPEG stand-in 64x64_SIGNS (seeded order; pixels differ slightly)"
-        )
-        result.notes.append(f"SIGNS {split} set ({len(data)} images): {where}.")
-    result.figures.append(
-        plot_image_grid(
-            train.images[:25],
-            [f"y = {y}" for y in train.labels[:25]],
-            out_dir / "first_training_images.png",
-        )
-    )
-
-    num_epochs = 100
-    parameters, costs, train_acc, test_acc = _train(
-        *_course_datasets(train.images, train.labels),
-        *_course_datasets(test.images, test.labels),
-        learning_rate=0.0001,
-        num_epochs=num_epochs,
-        minibatch_size=32,
-        record=True,
-        verbose=False,
-    )
-    for epoch in (0, 10, 20):
-        i = epoch // 10
-        result.metrics[f"epoch {epoch} cost"] = costs[i]
-        result.metrics[f"epoch {epoch} train accuracy"] = train_acc[i]
-        result.metrics[f"epoch {epoch} test accuracy"] = test_acc[i]
-    result.metrics["train accuracy"] = _accuracy(parameters, train.images, train.labels)
-    result.metrics["test accuracy"] = _accuracy(parameters, test.images, test.labels)
-    result.notes.append(
-        "train/test accuracy: the parameters after 100 epochs on the whole sets (the lab's "
-        f"last recorded values, epoch 90: train {train_acc[-1]:.4f}, test {test_acc[-1]:.4f})."
-    )
-    result.extra.update(parameters=parameters, costs=costs, train_acc=train_acc, test_acc=test_acc)
-    result.figures.append(
-        _plot_curves(costs, train_acc, test_acc, out_dir / "costs.png", "Learning rate = 0.0001")
-    )
-
-    def pipeline(split: str) -> tf.data.Dataset:
-        return signs_tf_dataset(split, batch_size=32, shuffle=False, flatten=True, one_hot=True)
-
-    train_ds = pipeline("train")
-    trainer = fit_keras_model(keras_model(initialize_parameters()), train_ds, num_epochs=num_epochs)
-    result.metrics["Trainer train accuracy"] = trainer.evaluate(train_ds)["accuracy"]
-    result.metrics["Trainer test accuracy"] = trainer.evaluate(pipeline("test"))["accuracy"]
-    result.extra["trainer history"] = trainer.history
-
-    if not quick and train.source == "jpeg":
-        sweep = {"train": [], "test": []}
-        for seed in range(1, 5):
-            shuffled = load_signs("train", seed=seed)
-            params, *_ = _train(
-                *_course_datasets(shuffled.images, shuffled.labels),
-                *_course_datasets(test.images, test.labels),
-                learning_rate=0.0001,
-                num_epochs=num_epochs,
-                minibatch_size=32,
-                record=False,
-                verbose=False,
-            )
-            sweep["train"].append(_accuracy(params, shuffled.images, shuffled.labels))
-            sweep["test"].append(_accuracy(params, test.images, test.labels))
-        for split in ("train", "test"):
-            values = [result.metrics[f"{split} accuracy"], *sweep[split]]
-            result.metrics[f"{split} accuracy, 5 stand-in orders, min"] = min(values)
-            result.metrics[f"{split} accuracy, 5 stand-in orders, max"] = max(values)
-    return result

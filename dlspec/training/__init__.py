@@ -1,4 +1,4 @@
-"""The one shared custom training loop (DESIGN.md, "Training").
+"""The one shared custom training loop (docs/design.md, "Data, weights, training").
 
 :class:`Trainer` trains a Keras model with ``tf.function`` steps built from ``GradientTape``
 under any ``tf.distribute.Strategy`` (:func:`strategy_from_name` builds one from a

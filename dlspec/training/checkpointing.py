@@ -72,7 +72,8 @@ class TrainingCheckpoint:
 
     Args:
         directory: folder for the checkpoints and ``history.json`` (created if needed).
-        model: the ``keras.Model``.
+        model: the ``keras.Model``, or the ``tf.Variable`` trained instead of a model (style
+            transfer trains one image).
         optimizer: the (built) ``keras.optimizers.Optimizer``.
         counters: named scalar ``tf.Variable`` counters, e.g. ``{"epoch": ..., "step": ...}``.
         metrics: metrics whose running state is saved too (restored leniently: a metric
@@ -95,7 +96,7 @@ class TrainingCheckpoint:
         self,
         directory: str | os.PathLike,
         *,
-        model: keras.Model,
+        model: keras.Model | tf.Variable,
         optimizer: keras.optimizers.Optimizer,
         counters: dict[str, tf.Variable],
         metrics: list[keras.metrics.Metric] = (),
@@ -214,10 +215,12 @@ def _first_line(err: BaseException) -> str:
     return text.splitlines()[0][:200] if text else ""
 
 
-def _rng_variables(model: keras.Model, extra: Mapping[str, object]) -> dict[str, object]:
+def _rng_variables(
+    model: keras.Model | tf.Variable, extra: Mapping[str, object]
+) -> dict[str, object]:
     """The random-number state to checkpoint: the model's SeedGenerators, then ``extra``."""
     state: dict[str, object] = {}
-    layers = nested_layers(model)
+    layers = nested_layers(model) if isinstance(model, keras.layers.Layer) else []
     for layer in layers:
         for generator in getattr(layer, "_seed_generators", ()):
             state[f"seed_{len(state)}"] = generator.state

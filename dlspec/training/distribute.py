@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import keras
 import tensorflow as tf
+
 from dlspec.training.layers import nested_layers
 
 __all__ = [

@@ -13,8 +13,10 @@ def nested_layers(model: keras.layers.Layer, *, include_self: bool = True) -> li
     Example:
         >>> inner = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
         >>> outer = keras.Sequential([keras.Input((2,)), inner, keras.layers.Dense(1)])
-        >>> [type(layer).__name__ for layer in nested_layers(outer, include_self=False)]
-        ['Sequential', 'Dense', 'Dense']
+        >>> [layer.name for layer in nested_layers(outer, include_self=False)
+        ...  if not isinstance(layer, keras.layers.InputLayer)] == [inner.name, *(
+        ...      layer.name for layer in inner.layers), outer.layers[-1].name]
+        True
     """
     flatten = getattr(model, "_flatten_layers", None)
     if flatten is None:  # pragma: no cover - every Keras 3 layer has it

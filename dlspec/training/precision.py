@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import keras
 import tensorflow as tf
+
 from dlspec.training.layers import nested_layers
 
 __all__ = [

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import tensorflow as tf
 
+from dlspec.validation import check_int
+
 __all__ = ["STRATEGY_NAMES", "strategy_from_name"]
 
 STRATEGY_NAMES = ("default", "one_device", "mirrored", "multiworker", "cpu:N", "gpu:N")
@@ -48,7 +50,8 @@ def _device_list(devices: Devices) -> list[str] | None:
         return None
     if isinstance(devices, bool):
         raise TypeError(f"devices must be a count, names or GPU indices; got {devices!r}.")
-    if isinstance(devices, int):
+    if not isinstance(devices, str | Sequence):
+        devices = check_int(devices, "devices")
         if devices < 1:
             raise ValueError(f"devices must be at least 1; got {devices}.")
         if tf.config.list_physical_devices("GPU"):

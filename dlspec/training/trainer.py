@@ -168,15 +168,14 @@ class Trainer:
         if isinstance(verbose, bool) or verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0 (silent), 1 (bar) or 2 (line); got {verbose!r}.")
         check_positive(max_to_keep, "max_to_keep", integer=True)
-        if checkpoint_every != "epoch" and (
-            isinstance(checkpoint_every, bool)
-            or not isinstance(checkpoint_every, int | np.integer)
-            or checkpoint_every < 1
-        ):
-            raise ValueError(
-                f"checkpoint_every must be 'epoch' or a positive number of steps; "
-                f"got {checkpoint_every!r}."
-            )
+        if checkpoint_every != "epoch":
+            try:
+                check_positive(checkpoint_every, "checkpoint_every", integer=True)
+            except ValueError:
+                raise ValueError(
+                    f"checkpoint_every must be 'epoch' or a positive number of steps; "
+                    f"got {checkpoint_every!r}."
+                ) from None
         for name, folder in (("checkpoint_dir", checkpoint_dir), ("log_dir", log_dir)):
             if folder is not None and not isinstance(folder, str | os.PathLike):
                 raise TypeError(f"{name} must be a folder path or None; got {folder!r}.")

@@ -50,7 +50,9 @@ def plot_history(
     splits = dict(splits) if splits is not None else {"": "train", "val_": "validation"}
     shown = [m for m in metrics if any(m in h for h in runs.values())]
     if not shown:
-        raise ValueError(f"history has none of the metrics {list(metrics)}; it has {list(history)}.")
+        raise ValueError(
+            f"history has none of the metrics {list(metrics)}; it has {list(history)}."
+        )
     fig, axes = new_axes(len(shown), squeeze=False)
     for ax, metric in zip(axes[0], shown):
         for i, (run_label, run) in enumerate(runs.items()):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dlspec.validation import check_positive
 from dlspec.viz.figures import new_axes, save_figure
 
 __all__ = ["mask_colors", "plot_segmentation"]
@@ -53,8 +54,7 @@ def mask_colors(n_classes: int) -> np.ndarray:
         >>> mask_colors(23).shape, mask_colors(23)[7].tolist()  # id 7: CARLA's Roads
         ((23, 3), [128, 64, 128])
     """
-    if isinstance(n_classes, bool) or not isinstance(n_classes, int | np.integer) or n_classes < 1:
-        raise ValueError(f"n_classes must be a positive int; got {n_classes!r}.")
+    check_positive(n_classes, "n_classes", integer=True)
     palette = _CARLA_PALETTE + _EXTRA
     return np.array([palette[i % len(palette)] for i in range(n_classes)], dtype=np.uint8)
 

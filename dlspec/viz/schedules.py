@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dlspec.validation import check_positive
 from dlspec.viz.figures import new_axes, save_figure
 
 __all__ = ["plot_learning_rates"]
@@ -57,11 +58,8 @@ def plot_learning_rates(
     """
     if not schedules:
         raise ValueError("schedules is empty; pass {label: schedule}.")
-    if isinstance(epochs, int | np.integer) and not isinstance(epochs, bool):
-        if epochs < 1:
-            raise ValueError(
-                f"epochs must be a positive integer or a list of epochs; got {epochs}."
-            )
+    if np.ndim(epochs) == 0:
+        check_positive(epochs, "epochs", integer=True)
         epoch_values = np.arange(int(epochs))
     else:
         epoch_values = np.asarray(epochs)

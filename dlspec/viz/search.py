@@ -42,7 +42,7 @@ def plot_search(
 
     Args:
         trials: dicts with ``"hyperparameters"`` (name → value), ``score`` and ``"stage"``
-            (1 or 2; missing means 1), as :class:`~dlspec.optimization.hyperparameter_search.
+            (1 or 2; missing means 1), as :class:`~dlspec.optimization.tuning.search.
             StudyResult` ``.trials``.
         path: where to write the PNG.
         params: the hyperparameters to plot (default: every numerical one); one panel per pair

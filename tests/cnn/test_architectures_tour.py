@@ -9,12 +9,18 @@ import numpy as np
 import pytest
 from conftest import need_data
 
-from dlspec.cnn import architectures_tour as tour
+from dlspec.cnn import architectures
+from dlspec.cnn.architectures import ARCHITECTURES, KERAS_TWINS, lenet5, mobilenet_v2
+from dlspec.cnn.lectures.cost_calculator import lecture_costs
+from dlspec.cnn.lectures.sliding_windows import signs_mosaic
+from dlspec.cnn.runs import architectures_tour as tour
 from dlspec.labs import get_lab
+
+LAB = "c4w2-architectures"
 
 
 def test_lecture_costs():
-    costs = tour.lecture_costs()
+    costs = lecture_costs()
     assert costs["5x5 conv"] == 120_422_400
     assert costs["1x1 bottleneck + 5x5 conv"] == 12_443_648
     assert (costs["3x3 conv"], costs["depthwise-separable conv"]) == (2160, 672)
@@ -24,7 +30,7 @@ def test_lecture_costs():
 
 def test_signs_mosaic_puts_photo_i_at_row_i_div_cols():
     images = np.arange(6 * 4 * 5 * 3).reshape(6, 4, 5, 3)
-    mosaic = tour.signs_mosaic(images, 2, 3)
+    mosaic = signs_mosaic(images, 2, 3)
     assert mosaic.shape == (8, 15, 3)
     for index in range(6):
         row, col = divmod(index, 3)
@@ -32,21 +38,16 @@ def test_signs_mosaic_puts_photo_i_at_row_i_div_cols():
             mosaic[4 * row : 4 * row + 4, 5 * col : 5 * col + 5], images[index]
         )
     with pytest.raises(ValueError, match="need 8 images"):
-        tour.signs_mosaic(images, 2, 4)
+        signs_mosaic(images, 2, 4)
 
 
 def test_keras_twins_name_real_builders():
-    from dlspec.cnn.architectures import ARCHITECTURES
-
-    for ours, theirs in tour.KERAS_TWINS.items():
+    for ours, theirs in KERAS_TWINS.items():
         assert ours in ARCHITECTURES and callable(getattr(keras.applications, theirs))
 
 
 def test_run_writes_tables_and_figures_with_the_registry_metrics(tmp_path, monkeypatch):
     """The whole lab on small stand-ins: 2 builders, 1 epoch, 2 MobileNet layers."""
-    from dlspec.cnn import architectures
-    from dlspec.cnn.architectures import lenet5, mobilenet_v2
-
     need_data("course4/signs/test_signs.h5", "course4/alpaca/alpaca", "course4/alpaca/not alpaca")
     small = {"lenet5": lenet5, "mobilenet_v2": functools.partial(mobilenet_v2, (96, 96, 3))}
     monkeypatch.setattr(architectures, "ARCHITECTURES", small)
@@ -54,14 +55,14 @@ def test_run_writes_tables_and_figures_with_the_registry_metrics(tmp_path, monke
     monkeypatch.setattr(tour, "train_window_classifier", lambda epochs: train(epochs=1))
     monkeypatch.setattr(tour, "MOBILENET_LAYERS", ("block_1_expand_relu", "out_relu"))
 
-    result = tour.run(quick=True, out_dir=tmp_path)
+    result = get_lab(LAB).run(quick=True, out_dir=tmp_path)
 
-    for target in get_lab("c4w2-architectures").targets:
+    for target in get_lab(LAB).targets:
         assert target.met(result.metrics[target.metric]), target.metric
     assert result.metrics["profiler vs calculator, largest relative difference"] < 0.05
     assert result.metrics["sliding windows: max |conv - crop| (4 epochs)"] <= 1e-5
     assert result.metrics["sliding windows: crop-and-classify time / convolutional time"] > 0
-    table = (tmp_path / "architectures.md").read_text()
+    table = (tmp_path / LAB / "architectures.md").read_text()
     assert "| mobilenet_v2 | 96×96×3 | 3,538,984 | 3,538,984 | yes |" in table
     assert "| 5x5 conv | 120,422,400 |" in table
     assert "| signs_cnn | conv3 | 20 | 4 |" in table

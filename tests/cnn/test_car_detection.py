@@ -10,11 +10,14 @@ import tensorflow as tf
 from conftest import need_data
 from PIL import Image
 
-from dlspec.cnn import car_detection as lab
+from dlspec.cnn.detection import car_detection as lab
+from dlspec.cnn.detection.predict import draw_boxes, predict
 from dlspec.cnn.golden.car_detection import CASES, YOLO_EVAL_EXPECTED, seeded_normal
 from dlspec.cnn.labs import LABS
+from dlspec.cnn.runs import car_detection as runner
 from dlspec.data.paths import CorruptDataError
 from dlspec.grading import run_case
+from dlspec.labs import LabRun, get_lab
 from dlspec.weights import WeightsNotFoundError
 
 LAB_ID = "c4w3-yolo"
@@ -31,7 +34,7 @@ NAMES = [f"class{k}" for k in range(80)]
 
 def test_registry_points_here():
     entry = next(lab_ for lab_ in LABS if lab_.id == LAB_ID)
-    assert entry.module == lab.__name__
+    assert entry.reference == lab.__name__ and entry.runner == runner.__name__
     assert "yolo_filter_boxes" in [c.label for c in entry.golden_cases()]
 
 
@@ -165,7 +168,7 @@ def test_nothing_above_threshold_gives_empty_results():
     scores, boxes, classes = lab.yolo_eval(outputs, score_threshold=0.6)
     assert scores.shape == (0,) and boxes.shape == (0, 4) and classes.shape == (0,)
     image = Image.new("RGB", (40, 30), (10, 20, 30))
-    drawn = lab.draw_boxes(image, boxes.numpy(), classes.numpy(), NAMES, scores.numpy())
+    drawn = draw_boxes(image, boxes.numpy(), classes.numpy(), NAMES, scores.numpy())
     assert np.array_equal(np.asarray(drawn), np.asarray(image))
     with pytest.raises(ValueError, match="yolo_outputs must be"):
         lab.yolo_eval(outputs[:3])
@@ -228,16 +231,16 @@ def test_preprocess_bad_files(tmp_path):
 
 def test_draw_boxes_colours_the_box_and_rejects_bad_boxes():
     image = Image.new("RGB", (100, 80))
-    drawn = lab.draw_boxes(image, np.array([[20.0, 10.0, 60.0, 90.0]]), [0], ["car", "bus"], [0.9])
+    drawn = draw_boxes(image, np.array([[20.0, 10.0, 60.0, 90.0]]), [0], ["car", "bus"], [0.9])
     assert drawn.getpixel((10, 40)) == (255, 0, 0)  # left edge, class 0's colour
     assert drawn.getpixel((50, 40)) == (0, 0, 0)  # inside untouched
     assert image.getpixel((10, 40)) == (0, 0, 0)  # the input is not modified
     with pytest.raises(ValueError, match="max >= min"):
-        lab.draw_boxes(image, np.array([[20.0, 90.0, 60.0, 10.0]]), [0], ["car"])
+        draw_boxes(image, np.array([[20.0, 90.0, 60.0, 10.0]]), [0], ["car"])
     with pytest.raises(ValueError, match="class indices"):
-        lab.draw_boxes(image, np.array([[20.0, 10.0, 60.0, 90.0]]), [3], ["car"])
+        draw_boxes(image, np.array([[20.0, 10.0, 60.0, 90.0]]), [3], ["car"])
     with pytest.raises(ValueError, match=r"\(k, 4\)"):
-        lab.draw_boxes(image, np.ones((1, 3)), [0], ["car"])
+        draw_boxes(image, np.ones((1, 3)), [0], ["car"])
 
 
 def test_predict_with_a_stand_in_model(tmp_path, capsys):
@@ -253,7 +256,7 @@ def test_predict_with_a_stand_in_model(tmp_path, capsys):
         return tf.constant(feats)
 
     out_png = tmp_path / "out" / "road.png"
-    scores, boxes, classes = lab.predict(
+    scores, boxes, classes = predict(
         model, image_path, class_names=NAMES, anchors=SPEC_ANCHORS, out_path=out_png
     )
     assert "Found 1 boxes" in capsys.readouterr().out
@@ -268,44 +271,42 @@ def test_predict_with_a_stand_in_model(tmp_path, capsys):
 
 
 def test_yolo_v2_weights_missing_is_a_clear_error(tmp_path, monkeypatch):
-    from dlspec.cnn.yolo_v2 import load_yolo_v2
+    from dlspec.cnn.detection.yolo_v2 import load_yolo_v2
 
     monkeypatch.setenv("DLSPEC_WEIGHTS_DIR", str(tmp_path))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with pytest.raises(WeightsNotFoundError, match="yolo_v2_608_coco.weights.h5"):
         load_yolo_v2()
     with pytest.raises(WeightsNotFoundError, match="does not exist"):
-        lab.run(quick=True, out_dir=tmp_path, weights=tmp_path / "nope.weights.h5")
+        get_lab(LAB_ID).run(quick=True, out_dir=tmp_path, weights=tmp_path / "nope.weights.h5")
 
 
 def test_run_without_weights_says_so(tmp_path, monkeypatch):
     """The lab's run end to end, with a tiny shapes experiment (the real one is tested in
     test_shapes_detector.py); it builds the real YOLOv2 608 to count its parameters."""
-    from dlspec.cnn import shapes_detector
-
     need_data(lab.YOLO_CLASSES, lab.YOLO_ANCHORS)
     monkeypatch.setenv("DLSPEC_WEIGHTS_DIR", str(tmp_path))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    real = shapes_detector.shapes_experiment
+    real = runner.shapes_experiment
 
     def tiny(**kwargs):
         return real(**{**kwargs, "n_train": 32, "n_test": 8, "epochs": 1})
 
-    monkeypatch.setattr(shapes_detector, "shapes_experiment", tiny)
-    result = lab.run(quick=True, out_dir=tmp_path)
+    monkeypatch.setattr(runner, "shapes_experiment", tiny)
+    result = get_lab(LAB_ID).run(quick=True, out_dir=tmp_path)
     assert result.metrics["golden cases passed"] == 1.0
     assert result.metrics["YOLOv2 608 parameters (millions)"] == pytest.approx(50.983561)
     name = "shapes detector held-out mAP@0.5 (8 epochs, 1000 images)"
     assert 0.0 <= result.metrics[name] <= 1.0
     assert any("NO PRETRAINED YOLOv2 WEIGHTS" in note for note in result.notes)
     assert [p.name for p in result.figures] == ["shapes_detections.png"]
-    assert result.figures[0].is_file()
+    assert result.figures[0].is_file() and result.figures[0].parent == tmp_path / LAB_ID
 
 
 def test_space_to_depth_matches_tf_and_round_trips(tmp_path):
     import keras
 
-    from dlspec.cnn.yolo_v2 import SpaceToDepth, yolo_v2_model
+    from dlspec.cnn.detection.yolo_v2 import SpaceToDepth, yolo_v2_model
 
     inputs = keras.Input((4, 6, 3))
     model = keras.Model(inputs, SpaceToDepth(2)(inputs))
@@ -326,9 +327,6 @@ def test_with_weights_runs_predict_on_0001(tmp_path, monkeypatch):
     YOLOv2 weights are not available): weights saved, resolved, loaded, boxes drawn."""
     import keras
 
-    from dlspec.cnn import yolo_v2
-    from dlspec.labs import LabResult
-
     (image_path,) = need_data(lab.YOLO_IMAGE)
 
     def small_yolo():
@@ -336,7 +334,7 @@ def test_with_weights_runs_predict_on_0001(tmp_path, monkeypatch):
         x = keras.layers.AveragePooling2D(32)(inputs)
         return keras.Model(inputs, keras.layers.Conv2D(425, 1)(x))
 
-    monkeypatch.setattr(yolo_v2, "yolo_v2_model", small_yolo)
+    monkeypatch.setattr(runner, "yolo_v2_model", small_yolo)
     weights = tmp_path / "yolo_v2_608_coco.weights.h5"
     trained = small_yolo()
     bias = np.zeros(425, np.float32)
@@ -344,8 +342,10 @@ def test_with_weights_runs_predict_on_0001(tmp_path, monkeypatch):
     trained.layers[-1].set_weights([np.zeros((1, 1, 3, 425), np.float32), bias])
     trained.save_weights(weights)
 
-    result = LabResult(LAB_ID)
-    lab._yolo_v2_part(result, tmp_path, None, weights, NAMES, SPEC_ANCHORS)
+    run = LabRun(LAB_ID, out_dir=tmp_path, options={"weights": weights})
+    run.state.update(class_names=NAMES, anchors=SPEC_ANCHORS)
+    runner.detect_with_yolo_v2(run)
+    result = run.result
     assert [p.name for p in result.figures] == ["0001_detections.png"]
     assert Image.open(result.figures[0]).size == (1280, 720)
     assert "course boxes found on 0001.jpg (IoU >= 0.5, same class)" in result.metrics

@@ -10,10 +10,11 @@ from conftest import need_data
 from dlspec.cnn import convolution_application as lab
 from dlspec.cnn.golden.convolution_application import CASES, CONVOLUTIONAL_MODEL_SUMMARY
 from dlspec.cnn.labs import LABS
-from dlspec.data.happy import HAPPY_FILES
+from dlspec.data.happy import HAPPY_FILES, happy_tf_dataset
 from dlspec.data.signs import SIGNS_FILES, SIGNS_JPEG_DIR
 from dlspec.grading import run_case
 from dlspec.grading.model_summary import compare_summaries
+from dlspec.training.batchnorm import reestimate_batchnorm_statistics
 
 LAB_ID = "c4w1-conv-app"
 GOLDEN = [pytest.param(case, id=case.label) for case in CASES[LAB_ID]]
@@ -21,7 +22,7 @@ GOLDEN = [pytest.param(case, id=case.label) for case in CASES[LAB_ID]]
 
 def test_registry_points_here():
     entry = next(lab_ for lab_ in LABS if lab_.id == LAB_ID)
-    assert entry.module == lab.__name__
+    assert entry.reference == lab.__name__
     assert [c.label for c in entry.golden_cases()] == ["happyModel", "convolutional_model"]
 
 
@@ -112,9 +113,6 @@ def test_happy_short_training_on_the_split():
     """10 epochs of batch 16 (the course's recipe) on the 120-image split of test_happy.h5.
     Measured: train 0.93-0.95; held-out 0.60-0.67, then 0.90 once the BatchNormalization
     statistics are re-estimated on the training images (80 steps leave them far behind)."""
-    from dlspec.cnn.residual_networks import reestimate_batchnorm_statistics
-    from dlspec.data.happy import happy_tf_dataset
-
     need_data(HAPPY_FILES["test"])
     model, history, data = lab.train_happy_model(epochs=10)
     assert history["accuracy"][-1] >= 0.8

@@ -1,4 +1,5 @@
-"""C4W1A1 Convolution step by step (loops): golden cases, gradients, caches, bad input, run()."""
+"""C4W1A1 Convolution step by step (loops): golden cases, gradients, caches, bad input, the
+lab's run."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def test_a_slightly_wrong_answer_fails(case):
 
 
 def test_check_lab_through_the_registry(registered):
-    assert dlspec.labs.get_lab(LAB).module == cs.__name__
+    assert dlspec.labs.get_lab(LAB).reference == cs.__name__
     assert check_lab(LAB).metrics["golden cases passed"] == 1.0
 
 
@@ -149,7 +150,7 @@ BAD_CONV = [
         _B,
         {"stride": 1, "pad": -1},
         ValueError,
-        r'hparameters\["pad"\] must be an integer ≥ 0; got -1',
+        r'hparameters\["pad"\] must be an integer >= 0; got -1',
     ),
     (
         _A,
@@ -157,9 +158,9 @@ BAD_CONV = [
         _B,
         {"stride": 0, "pad": 0},
         ValueError,
-        r'hparameters\["stride"\] must be an integer ≥ 1; got 0',
+        r'hparameters\["stride"\] must be a positive integer; got 0',
     ),
-    (_A, _W, _B, {"stride": 1.5, "pad": 0}, ValueError, r"integer ≥ 1; got 1.5"),
+    (_A, _W, _B, {"stride": 1.5, "pad": 0}, ValueError, r"positive integer; got 1.5"),
     (_A, _W, _B, {"stride": 1}, ValueError, r"needs the key 'pad'"),
     (_A, _W, _B, [1, 0], TypeError, r"hparameters must be a dict"),
     (
@@ -216,7 +217,12 @@ BAD_POOL = [
     ({"stride": 1, "f": 3}, "min", ValueError, r'mode must be "max" or "average"; got \'min\''),
     ({"stride": 1, "f": 6}, "max", ValueError, r"6×6 window does not fit"),
     ({"stride": 0, "f": 2}, "max", ValueError, r"stride.*got 0"),
-    ({"stride": 1, "f": 0}, "average", ValueError, r'hparameters\["f"\] must be an integer ≥ 1'),
+    (
+        {"stride": 1, "f": 0},
+        "average",
+        ValueError,
+        r'hparameters\["f"\] must be a positive integer',
+    ),
     ({"stride": 1, "pad": 1}, "max", ValueError, r"needs the key 'f'"),
 ]
 
@@ -248,7 +254,7 @@ def test_backward_passes_reject_mismatched_gradients_and_caches():
 
 
 def test_small_helpers_reject_bad_input():
-    with pytest.raises(ValueError, match=r"pad must be an integer ≥ 0; got -2"):
+    with pytest.raises(ValueError, match=r"pad must be an integer >= 0; got -2"):
         cs.zero_pad(_A, -2)
     with pytest.raises(ValueError, match=r"W must have shape \(3, 3, 3\); got \(3, 3, 2\)"):
         cs.conv_single_step(np.zeros((3, 3, 3)), np.zeros((3, 3, 2)), np.zeros((1, 1, 1)))
@@ -256,7 +262,7 @@ def test_small_helpers_reject_bad_input():
         cs.conv_single_step(np.zeros((3, 3, 3)), np.zeros((3, 3, 3)), np.zeros((1, 1, 2)))
     with pytest.raises(ValueError, match=r"dz must be a scalar"):
         cs.distribute_value(np.ones(2), (2, 2))
-    with pytest.raises(ValueError, match=r"shape\[1\] must be an integer ≥ 1; got 0"):
+    with pytest.raises(ValueError, match=r"shape\[1\] must be a positive integer; got 0"):
         cs.distribute_value(1.0, (2, 0))
 
 
@@ -264,7 +270,7 @@ def test_small_helpers_reject_bad_input():
 
 
 def test_run_quick(registered, tmp_path):
-    result = cs.run(quick=True, out_dir=tmp_path)
+    result = dlspec.labs.get_lab(LAB).run(quick=True, out_dir=tmp_path)
     assert result.metrics["golden cases passed"] == 1.0
     assert result.metrics["vectorised vs loop max difference"] < 1e-10
     speedup = [v for k, v in result.metrics.items() if k.startswith("vectorised speed-up")]
@@ -272,3 +278,4 @@ def test_run_quick(registered, tmp_path):
     for target in dlspec.labs.get_lab(LAB).targets:
         assert target.met(result.metrics[target.metric]), target
     assert all(path.exists() for path in result.figures) and result.figures
+    assert all(path.parent == tmp_path / LAB for path in result.figures)

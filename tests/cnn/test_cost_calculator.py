@@ -6,7 +6,7 @@ import keras
 import pytest
 
 from dlspec.cnn.convolution_application import convolutional_model
-from dlspec.cnn.cost_calculator import (
+from dlspec.cnn.lectures.cost_calculator import (
     MULTIPLYING_OPS,
     conv_cost,
     layer_calls,

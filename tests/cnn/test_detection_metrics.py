@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlspec.cnn.car_detection import iou
-from dlspec.cnn.detection_metrics import average_precision, box_iou, evaluate_detections
+from dlspec.cnn.detection.car_detection import iou
+from dlspec.cnn.detection.metrics import average_precision, box_iou, evaluate_detections
 
 GT_BOX = [0.0, 0.0, 10.0, 10.0]
 FAR_BOX = [50.0, 50.0, 60.0, 60.0]

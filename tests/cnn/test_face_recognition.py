@@ -15,10 +15,10 @@ import tensorflow as tf
 from conftest import need_data
 from PIL import Image
 
-from dlspec.cnn import face_recognition as fr
+from dlspec.cnn.faces import face_recognition as fr
 from dlspec.cnn.golden.face_recognition import CASES, WEIGHT_CASES_INCLUDED, weight_cases
 from dlspec.data.paths import CorruptDataError, data_path
-from dlspec.grading.golden import run_case
+from dlspec.grading import run_case
 from dlspec.weights import WeightsNotFoundError
 
 FACES = "course4/faces/images"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from keras.src.legacy.saving.legacy_h5_format import save_weights_to_hdf5_group
 
-from dlspec.cnn import facenet
+from dlspec.cnn.faces import facenet
 from dlspec.weights import WEIGHTS_DIR_ENV, UntrainedBackboneWarning, WeightsNotFoundError
 
 # Keras' legacy h5 writer converts TF variables with np.array(x, copy=False) (NumPy 2 warns)

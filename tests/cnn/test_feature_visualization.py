@@ -6,13 +6,13 @@ import keras
 import numpy as np
 import pytest
 
-from dlspec.cnn.feature_visualization import (
+from dlspec.cnn.lectures.feature_visualization import (
     feature_maps,
     first_layer_filters,
     top_activating_patches,
 )
-from dlspec.cnn.receptive_field import receptive_fields
-from dlspec.cnn.sliding_windows import window_classifier
+from dlspec.cnn.lectures.receptive_field import receptive_fields
+from dlspec.cnn.lectures.sliding_windows import window_classifier
 from dlspec.viz.activations import (
     patch_montage,
     plot_feature_maps,

@@ -11,12 +11,14 @@ import tensorflow as tf
 from conftest import need_data
 from PIL import Image
 
-from dlspec.cnn import image_segmentation as lab
 from dlspec.cnn.golden.image_segmentation import CASES, UNET_SUMMARY
 from dlspec.cnn.labs import LABS
+from dlspec.cnn.runs import image_segmentation as runner
+from dlspec.cnn.segmentation import image_segmentation as lab
 from dlspec.data.carla import CARLA_CLASSES, CARLA_DIR, carla_datasets
 from dlspec.grading import run_case
 from dlspec.grading.model_summary import compare_summaries
+from dlspec.labs import get_lab
 from dlspec.training.losses import per_example_loss
 from dlspec.viz.masks import mask_colors, plot_segmentation
 
@@ -26,7 +28,8 @@ GOLDEN = [pytest.param(case, id=case.label) for case in CASES[LAB_ID]]
 
 def test_registry_points_here():
     entry = next(lab_ for lab_ in LABS if lab_.id == LAB_ID)
-    assert entry.module == lab.__name__ and entry.options == ("data",)
+    assert entry.reference == lab.__name__ and entry.options == ("data",)
+    assert entry.runner == runner.__name__
     assert [c.function for c in entry.golden_cases()] == ["conv_block", "conv_block", "unet_model"]
 
 
@@ -218,7 +221,7 @@ def test_short_training_beats_the_majority_baseline(trained):
     and 0.78 (seed 2), against the majority-class baseline 0.218 (so ≥ 0.468 is asked). With
     n_filters=8 the same run gave 0.62 / 0.57."""
     data, trainer, history, _ = trained
-    _, baseline = lab.majority_baseline(data)
+    _, baseline = runner.majority_baseline(data)
     assert baseline == pytest.approx(0.218, abs=0.002)
     scores = lab.evaluate_segmentation(trainer.model, data.test)
     assert scores.pixel_accuracy >= baseline + 0.25
@@ -253,8 +256,8 @@ def test_run_on_a_user_folder(tmp_path, monkeypatch):
         mask = np.zeros((48, 64, 3), np.uint8)
         mask[24:, :, 0] = 7
         Image.fromarray(mask).save(tmp_path / "data" / "CameraMask" / f"{i}.png")
-    monkeypatch.setattr(lab, "QUICK_EPOCHS", 1)
-    result = lab.run(quick=True, out_dir=tmp_path / "out", data=tmp_path / "data")
+    monkeypatch.setattr(runner, "QUICK_EPOCHS", 1)
+    result = get_lab(LAB_ID).run(quick=True, out_dir=tmp_path / "out", data=tmp_path / "data")
     assert result.metrics["golden cases passed"] == 1.0
     assert result.metrics["majority-class baseline"] == 0.5
     assert 0.0 <= result.metrics["held-out pixel accuracy (1 epochs, batch 8)"] <= 1.0
@@ -264,7 +267,7 @@ def test_run_on_a_user_folder(tmp_path, monkeypatch):
     } <= set(result.metrics)
     assert "held-out pixel accuracy" not in result.metrics  # the full-run target is not checked
     assert [p.name for p in result.figures] == ["loss.png", "held_out_predictions.png"]
-    assert all(p.exists() for p in result.figures)
+    assert all(p.exists() and p.parent == tmp_path / "out" / LAB_ID for p in result.figures)
     assert (
         "2 training / 12 held-out pairs" in result.notes[0] and "2.png to 13.png" in result.notes[0]
     )

@@ -11,11 +11,14 @@ import tensorflow as tf
 from conftest import need_data
 from weights_helpers import need_weights
 
-from dlspec.cnn import neural_style_transfer as nst
-from dlspec.cnn import style_backbones as sb
 from dlspec.cnn.golden.neural_style_transfer import CASES
+from dlspec.cnn.runs import neural_style_transfer as runner
+from dlspec.cnn.style import backbones as sb
+from dlspec.cnn.style import neural_style_transfer as nst
+from dlspec.cnn.style import transfer
 from dlspec.data.paths import CorruptDataError
-from dlspec.grading.golden import run_case
+from dlspec.grading import run_case
+from dlspec.labs import get_lab
 from dlspec.weights import WEIGHTS_DIR_ENV, UntrainedBackboneWarning, WeightsNotFoundError
 
 SIZE = 64
@@ -142,7 +145,7 @@ def test_precomputed_costs_and_their_gradient_equal_the_course_functions():
     backbone = _tiny_backbone()
     rng = np.random.default_rng(1)
     content, style, generated = (rng.uniform(size=(1, 32, 32, 3)).astype("float32") for _ in "abc")
-    costs = nst.StyleTransferCosts(backbone, content, style, alpha=3, beta=5)
+    costs = transfer.StyleTransferCosts(backbone, content, style, alpha=3, beta=5)
     generated = tf.constant(generated)
 
     def course(image):
@@ -168,7 +171,7 @@ def test_train_step_is_traced_once_keeps_pixels_in_range_and_lowers_the_cost():
     backbone = _tiny_backbone()
     rng = np.random.default_rng(2)
     content, style = (rng.uniform(size=(1, 32, 32, 3)).astype("float32") for _ in "ab")
-    costs = nst.StyleTransferCosts(backbone, content, style)
+    costs = transfer.StyleTransferCosts(backbone, content, style)
     image = tf.Variable(nst.generated_image_init(content, seed=0))
     optimizer = keras.optimizers.Adam(0.03)
     optimizer.build([image])  # else the first call creates Adam's variables: a second trace
@@ -196,15 +199,15 @@ def test_backbone_arguments_are_checked(tmp_path, monkeypatch):
     with pytest.raises(WeightsNotFoundError, match=sb.VGG19_NOTOP):
         sb.vgg19_backbone(SIZE, download=False)
     with pytest.raises(ValueError, match="built for 32x32 images but img_size is 64x64"):
-        nst.style_transfer(
+        transfer.style_transfer(
             np.zeros((8, 8, 3), np.uint8),
             np.zeros((8, 8, 3), np.uint8),
             backbone=_tiny_backbone(),
             img_size=SIZE,
             epochs=1,
         )
-    with pytest.raises(ValueError, match="save_every must be an integer ≥ 1"):
-        nst.style_transfer(None, None, backbone=_tiny_backbone(), img_size=32, save_every=0)
+    with pytest.raises(ValueError, match="save_every must be an integer >= 1"):
+        transfer.style_transfer(None, None, backbone=_tiny_backbone(), img_size=32, save_every=0)
 
 
 def test_untrained_vgg19_is_loud_and_has_the_course_layers():
@@ -251,19 +254,19 @@ def test_lab_falls_back_to_mobilenet_and_says_so(mobilenet, monkeypatch, tmp_pat
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with warnings.catch_warnings():
         warnings.simplefilter("error", UntrainedBackboneWarning)  # never random VGG-19
-        backbone, notes = nst.lab_backbone(SIZE)
+        backbone, notes = sb.lab_backbone(SIZE)
     assert backbone.name.startswith("MobileNetV2") and backbone.weights is not None
     assert "does NOT use the course's network" in notes[0] and "--weights" in notes[0]
-    backbone, notes = nst.lab_backbone(SIZE, need_weights())
+    backbone, notes = sb.lab_backbone(SIZE, need_weights())
     assert backbone.name.startswith("MobileNetV2")
     monkeypatch.setenv(WEIGHTS_DIR_ENV, str(tmp_path))
     with pytest.raises(WeightsNotFoundError, match="Fallback"):
-        nst.lab_backbone(SIZE)
+        sb.lab_backbone(SIZE)
 
 
 def test_short_run_lowers_the_total_cost_by_half_and_saves(mobilenet, tmp_path):
     backbone, content, style = mobilenet
-    result = nst.style_transfer(
+    result = transfer.style_transfer(
         content,
         style,
         backbone=backbone,
@@ -283,7 +286,7 @@ def test_short_run_lowers_the_total_cost_by_half_and_saves(mobilenet, tmp_path):
     ]
     png = tf.io.decode_png(tf.io.read_file(str(result.saved[-1])))
     assert png.shape == (SIZE, SIZE, 3)
-    again = nst.style_transfer(  # a finished run resumes, takes no step, reports the same
+    again = transfer.style_transfer(  # a finished run resumes, takes no step, reports the same
         content,
         style,
         backbone=backbone,
@@ -300,7 +303,7 @@ def test_short_run_lowers_the_total_cost_by_half_and_saves(mobilenet, tmp_path):
 def test_interrupted_run_resumes_to_the_uninterrupted_result(mobilenet, tmp_path, monkeypatch):
     backbone, content, style = mobilenet
     kwargs = dict(backbone=backbone, img_size=SIZE, learning_rate=0.03, save_every=3, verbose=0)
-    whole = nst.style_transfer(content, style, epochs=6, out_dir=tmp_path / "whole", **kwargs)
+    whole = transfer.style_transfer(content, style, epochs=6, out_dir=tmp_path / "whole", **kwargs)
     make = nst.make_train_step
 
     def dies_at_step_5(costs, optimizer, **options):
@@ -315,28 +318,30 @@ def test_interrupted_run_resumes_to_the_uninterrupted_result(mobilenet, tmp_path
         return killed
 
     run_dir = tmp_path / "killed"
-    monkeypatch.setattr(nst, "make_train_step", dies_at_step_5)
+    monkeypatch.setattr(transfer, "make_train_step", dies_at_step_5)
     with pytest.raises(KeyboardInterrupt):
-        nst.style_transfer(content, style, epochs=6, out_dir=run_dir, **kwargs)
-    monkeypatch.setattr(nst, "make_train_step", make)
-    resumed = nst.style_transfer(content, style, epochs=6, out_dir=run_dir, **kwargs)
+        transfer.style_transfer(content, style, epochs=6, out_dir=run_dir, **kwargs)
+    monkeypatch.setattr(transfer, "make_train_step", make)
+    resumed = transfer.style_transfer(content, style, epochs=6, out_dir=run_dir, **kwargs)
     assert whole.resumed_from == 0 and resumed.resumed_from == 3
     np.testing.assert_allclose(resumed.J, whole.J, rtol=1e-5)
     np.testing.assert_allclose(resumed.image, whole.image, atol=1e-5)
     assert (run_dir / "images" / "image_3.png").is_file()
 
     with pytest.raises(ValueError, match=r"other settings \(learning_rate\)"):
-        nst.style_transfer(
+        transfer.style_transfer(
             content, style, epochs=6, out_dir=run_dir, **(kwargs | {"learning_rate": 0.1})
         )
-    fresh = nst.style_transfer(content, style, epochs=1, out_dir=run_dir, overwrite=True, **kwargs)
+    fresh = transfer.style_transfer(
+        content, style, epochs=1, out_dir=run_dir, overwrite=True, **kwargs
+    )
     assert fresh.resumed_from == 0 and len(fresh.J) == 1
 
 
 def test_lab_run_quick(mobilenet, tmp_path, monkeypatch):
     _, content, style = mobilenet
-    monkeypatch.setattr(nst, "QUICK", (SIZE, 4, 2, 0.03))
-    result = nst.run(
+    monkeypatch.setattr(runner, "QUICK", (SIZE, 4, 2, 0.03))
+    result = get_lab("c4w4-nst").run(
         quick=True, out_dir=tmp_path, weights=need_weights(), content=content, style=style
     )
     assert result.metrics["golden cases passed"] == 1.0
@@ -344,3 +349,4 @@ def test_lab_run_quick(mobilenet, tmp_path, monkeypatch):
     assert 0 < result.metrics[name] < 1 and "total cost reduction" not in result.metrics
     assert any("MobileNetV2" in note for note in result.notes)
     assert all(path.is_file() for path in result.figures)
+    assert all(tmp_path / "c4w4-nst" in path.parents for path in result.figures)

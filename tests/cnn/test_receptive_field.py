@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlspec.cnn.receptive_field import ReceptiveField, receptive_fields
+from dlspec.cnn.lectures.receptive_field import ReceptiveField, receptive_fields
 
 layers = keras.layers
 

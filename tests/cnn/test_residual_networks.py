@@ -16,16 +16,18 @@ from dlspec.cnn.labs import LABS
 from dlspec.cnn.residual_networks import (
     ConvolutionalBlock,
     IdentityBlock,
-    ReestimatedBatchNormEvaluation,
     ResNet50,
-    batchnorm_layers,
     convolutional_block,
     identity_block,
+)
+from dlspec.data.signs import SIGNS_JPEG_DIR, load_signs
+from dlspec.grading import run_case
+from dlspec.training.batchnorm import (
+    ReestimatedBatchNormEvaluation,
+    batchnorm_layers,
     reestimate_batchnorm_statistics,
     set_batchnorm_momentum,
 )
-from dlspec.data.signs import SIGNS_JPEG_DIR
-from dlspec.grading import run_case
 
 LAB_ID = "c4w2-resnet"
 GOLDEN = [pytest.param(case, id=case.label) for case in CASES[LAB_ID]]
@@ -33,7 +35,7 @@ GOLDEN = [pytest.param(case, id=case.label) for case in CASES[LAB_ID]]
 
 def test_registry_points_here():
     entry = next(lab_ for lab_ in LABS if lab_.id == LAB_ID)
-    assert entry.module == lab.__name__
+    assert entry.reference == lab.__name__
     assert len(entry.golden_cases()) == 3
 
 
@@ -172,7 +174,7 @@ def test_bad_block_input():
     ("kwargs", "message"),
     [
         ({"classes": 1}, "classes must be an int ≥ 2"),
-        ({"classes": 2.0}, "classes must be an int ≥ 2"),
+        ({"classes": 2.0}, "classes must be a positive integer"),
         ({"input_shape": (64, 64)}, r"input_shape must be \(height, width, channels\)"),
         ({"input_shape": (16, 16, 3)}, "too small for ResNet50"),
     ],
@@ -211,8 +213,6 @@ def test_batchnorm_fix_on_a_short_run():
     SIGNS training images. Inference-mode accuracy on 240 *other training* images (no test
     data): measured 0.20 with the lagging moving statistics, 0.70 after re-estimating them on
     the 480 training images."""
-    from dlspec.data.signs import load_signs
-
     need_data(f"{SIGNS_JPEG_DIR}/train_signs", f"{SIGNS_JPEG_DIR}/val_signs")
     data = load_signs("train")
     x = data.images.astype(np.float32) / 255.0

@@ -6,13 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlspec.cnn.detection_metrics import evaluate_detections
-from dlspec.cnn.shapes_detector import (
-    _draw_examples,
-    detect,
-    shapes_detector,
-    train_shapes_detector,
-)
+from dlspec.cnn.detection.metrics import evaluate_detections
+from dlspec.cnn.detection.shapes_detector import detect, shapes_detector, train_shapes_detector
+from dlspec.cnn.runs.car_detection import draw_shapes_detections
 from dlspec.data.shapes import make_shapes
 
 # 500 steps of 16 images; on seeds 0 to 3 the held-out mAP@0.5 came out 0.93 to 1.0.
@@ -56,7 +52,7 @@ def test_detect_format_and_course_threshold(trained, tmp_path):
         assert boxes.shape == (len(scores), 4) and classes.shape == scores.shape
         assert np.all(scores >= 0.3) and len(scores) <= 10
         assert np.all(boxes[:, 2:] >= boxes[:, :2])
-    path = _draw_examples(model, test, tmp_path / "detections.png", count=4)
+    path = draw_shapes_detections(model, test, tmp_path / "detections.png", count=4)
     assert path.is_file() and path.stat().st_size > 1000
     with pytest.raises(ValueError, match=r"\(n, height, width, 3\)"):
         detect(model, test.images[0])

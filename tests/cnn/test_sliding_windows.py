@@ -8,7 +8,7 @@ import pytest
 from conftest import need_data
 
 from dlspec.cnn.convolution_application import convolutional_model
-from dlspec.cnn.sliding_windows import (
+from dlspec.cnn.lectures.sliding_windows import (
     convolutional_sliding_windows,
     crop_and_classify,
     dense_head_to_conv,

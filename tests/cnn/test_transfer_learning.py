@@ -13,7 +13,9 @@ from weights_helpers import need_weights
 
 from dlspec.cnn import transfer_learning as tl
 from dlspec.cnn.golden.transfer_learning import CASES
-from dlspec.grading.golden import run_case
+from dlspec.cnn.runs.transfer_learning import joined_history
+from dlspec.grading import run_case
+from dlspec.viz import plot_history
 from dlspec.weights import WEIGHTS_DIR_ENV, UntrainedBackboneWarning, WeightsNotFoundError
 
 ALPACA = ("course4/alpaca/alpaca", "course4/alpaca/not alpaca")
@@ -131,8 +133,13 @@ def test_fine_tuning_reaches_high_accuracy(short_run):
 
 
 def test_learning_curves_figure(short_run, tmp_path):
-    path = tl.plot_learning_curves(
-        {"pretrained": (short_run["frozen"], short_run["tuned"])}, tmp_path / "curves.png"
+    history = joined_history(short_run["frozen"], short_run["tuned"])
+    path = plot_history(
+        {"pretrained": history},
+        tmp_path / "curves.png",
+        metrics=("accuracy", "loss"),
+        mark_epoch=len(short_run["frozen"]["accuracy"]) + 0.5,
+        mark_label="start of fine-tuning",
     )
     assert path.stat().st_size > 1000
 

@@ -7,8 +7,8 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from dlspec.cnn import face_recognition as fr
-from dlspec.cnn import triplet_training as tt
+from dlspec.cnn.faces import face_recognition as fr
+from dlspec.cnn.faces import triplet_training as tt
 from dlspec.data.digits import digits_dataset, load_digit_identities
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlspec.cnn.detection_metrics import box_iou
-from dlspec.cnn.yolo_loss import YoloV2Loss, yolo_v2_loss
+from dlspec.cnn.detection.metrics import box_iou
+from dlspec.cnn.detection.yolo_loss import YoloV2Loss, yolo_v2_loss
 from dlspec.data.shapes import encode_yolo_targets, make_shapes
 
 UNIT = [[1.0, 1.0]]

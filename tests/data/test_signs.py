@@ -21,6 +21,7 @@ from dlspec.data.signs import (
     load_signs_dataset,
     signs_tf_dataset,
 )
+from dlspec.optimization.tensorflow_introduction import normalize, one_hot_matrix
 
 JPEG_TRAIN = (f"{SIGNS_JPEG_DIR}/train_signs", f"{SIGNS_JPEG_DIR}/val_signs")
 
@@ -291,8 +292,6 @@ def test_tf_dataset_shapes_and_order(tmp_path):
 
 def test_tf_dataset_flat_one_hot_matches_course_layout(tmp_path):
     import tensorflow as tf
-
-    from dlspec.optimization.tensorflow_introduction import normalize, one_hot_matrix
 
     _fake_jpeg_folder(tmp_path)
     data = load_signs("train", root=tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import dlspec.data.toy2d as ours
 from dlspec.data.toy2d import (
     load_initialization_dataset,
     load_moons_dataset,
@@ -33,8 +34,6 @@ def test_same_arrays_as_scikit_learn(name, n_samples, noise, shuffle, random_sta
             n_samples=n_samples, noise=noise, shuffle=shuffle, random_state=state
         )
         return X, y, np.random.rand()  # the global generator must end in the same state
-
-    import dlspec.data.toy2d as ours
 
     X_ref, y_ref, after_ref = draw(datasets)
     X, y, after = draw(ours)

@@ -7,7 +7,7 @@ import types
 import numpy as np
 import pytest
 
-from dlspec.grading import CaseResult, GoldenCase, compare, run_case
+from dlspec.grading import GoldenCase, compare, run_case
 
 TOL = {"rtol": 1e-5, "atol": 1e-7}
 
@@ -123,7 +123,8 @@ CASE = GoldenCase("double", lambda: ((np.array([1.0, 2.0]),), {}), [2.0, 4.0])
 
 
 def test_run_case_passes_with_a_mapping_or_a_module():
-    assert run_case(CASE, {"double": lambda x: 2 * x}) == CaseResult(CASE, "pass")
+    outcome = run_case(CASE, {"double": lambda x: 2 * x})
+    assert (outcome.status, outcome.message, outcome.passed) == ("pass", "", True)
     module = types.ModuleType("learner")
     module.double = lambda x: x + x
     assert run_case(CASE, module).passed
@@ -134,21 +135,24 @@ def test_run_case_passes_with_a_mapping_or_a_module():
 )
 def test_run_case_with_a_missing_function(functions):
     result = run_case(CASE, functions)
-    assert result.status == "error"
+    assert result.status == "missing function"
     assert not result.passed
     assert result.message == "function 'double' is not defined"
 
 
 def test_run_case_with_a_module_missing_the_function():
     result = run_case(CASE, types.ModuleType("empty"))
-    assert (result.status, result.message) == ("error", "function 'double' is not defined")
+    assert (result.status, result.message) == (
+        "missing function",
+        "function 'double' is not defined",
+    )
 
 
 def test_run_case_statuses():
     assert run_case(CASE, {"double": lambda x: 3 * x}).status == "wrong value"
     assert run_case(CASE, {"double": lambda x: 2 * x[:1]}).status == "wrong shape"
     result = run_case(CASE, {"double": lambda x: 1 / 0})
-    assert (result.status, result.message) == ("error", "ZeroDivisionError: division by zero")
+    assert (result.status, result.message) == ("exception", "ZeroDivisionError: division by zero")
 
 
 def test_run_case_select_and_types():
@@ -162,11 +166,11 @@ def test_run_case_select_and_types():
     assert run_case(case, {"stats": lambda x: (float(x.mean()), x.std())}).passed
     result = run_case(case, {"stats": lambda x: (x.mean(keepdims=True), x.std())})
     assert (result.status, result.message) == (
-        "wrong value",
+        "wrong type",
         "mean: expected type float, got ndarray",
     )
     result = run_case(case, {"stats": lambda x: x.mean()})  # select fails on a scalar
-    assert result.status == "error"
+    assert result.status == "exception"
 
 
 def test_run_case_builds_fresh_inputs_each_time():

@@ -1,4 +1,4 @@
-"""The strict verdicts of `dlspec grade` (dtype, type, mutation...) and run_case's mapping."""
+"""The strict verdicts of `dlspec grade` (dtype, type, mutation...) and run_case's lenient ones."""
 
 from __future__ import annotations
 
@@ -120,16 +120,16 @@ def test_integer_or_boolean_results_where_floats_are_expected():
     assert evaluate(ARRAY, lambda x: np.zeros((2, 2), dtype=np.float32)).passed
 
 
-def test_select_failure_is_a_structure_problem_for_the_grader_and_an_error_for_run_case():
+def test_select_failure_is_a_structure_problem_for_the_grader_and_an_exception_for_run_case():
     case = GoldenCase("f", lambda: ((1.0,), {}), 2.0, select=lambda out: out[0])
     assert evaluate(case, lambda x: 2.0).status == "wrong type"
-    assert run_case(case, {"f": lambda x: 2.0}).status == "error"
+    assert run_case(case, {"f": lambda x: 2.0}).status == "exception"
 
 
 def test_run_case_keeps_its_lenient_statuses():
     assert run_case(ARRAY, {"f": lambda x: np.zeros((2, 2), dtype=int)}).passed
     assert run_case(PAIR, {"f": lambda x, scale: (x * 2, {"total": np.array(6.0)})}).status == (
-        "wrong value"
+        "wrong type"  # the required Python type (types=); the grader also checks containers
     )
 
     def mutates(x, scale):
@@ -139,7 +139,7 @@ def test_run_case_keeps_its_lenient_statuses():
 
     assert run_case(PAIR, {"f": mutates}).passed  # mutation is checked by the grader only
     result = run_case(PAIR, {"f": lambda x, scale: 1 / 0})
-    assert (result.status, result.message) == ("error", "ZeroDivisionError: division by zero")
+    assert (result.status, result.message) == ("exception", "ZeroDivisionError: division by zero")
 
 
 def test_matches_visible_case():

@@ -9,8 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from dlspec.grading.cases import CaseSource
 from dlspec.grading.report import REPORT_SCHEMA, format_report
-from dlspec.grading.runner import grade
+from dlspec.grading.runner import grade, grade_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COURSE1 = {
@@ -291,9 +292,6 @@ def test_bad_arguments(tmp_path):
 
 
 def test_keras_model_builders_are_compared_layer_by_layer():
-    from dlspec.grading.cases import CaseSource
-    from dlspec.grading.runner import grade_source
-
     source = CaseSource("keras_cases", "c1-keras", "dlspec.foundations.keras_models", "Keras")
     report = grade_source(
         source, FIXTURES / "keras_wrong.py", python_path=[str(FIXTURES)], timeout=30, seed=0

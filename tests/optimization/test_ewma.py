@@ -115,5 +115,6 @@ def test_keras_use_ema_is_the_ewma_of_the_weight_trajectory():
 
 def test_plot_ewma_writes_a_png(tmp_path):
     series = np.random.default_rng(0).normal(size=100)
-    path = plot_ewma(series, tmp_path / "ewma.png")
+    averages = {f"β = {b:g}": (ewma(series, b, False), ewma(series, b)) for b in (0.9, 0.98, 0.5)}
+    path = plot_ewma(series, averages, tmp_path / "ewma.png")
     assert path.exists() and path.stat().st_size > 1000

@@ -27,7 +27,7 @@ def test_a_slightly_wrong_answer_fails(case):
 
 
 def test_check_lab_through_the_registry():
-    assert get_lab(LAB).module == gc.__name__
+    assert get_lab(LAB).reference == gc.__name__
     assert check_lab(LAB).metrics["golden cases passed"] == 1.0
 
 

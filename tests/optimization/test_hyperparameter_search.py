@@ -14,13 +14,13 @@ from scipy import stats
 
 from dlspec.data.football import FOOTBALL_FILE
 from dlspec.data.signs import SIGNS_JPEG_DIR
-from dlspec.optimization.hyperparameter_search import (
+from dlspec.optimization.tuning.models import RegularizationHyperModel, study_hypermodel
+from dlspec.optimization.tuning.search import (
     CoarseToFineOracle,
     CoarseToFineSearch,
     search_study,
 )
-from dlspec.optimization.search_models import RegularizationHyperModel, study_hypermodel
-from dlspec.optimization.search_space import (
+from dlspec.optimization.tuning.space import (
     hp_beta,
     hp_log_uniform,
     sample_beta,

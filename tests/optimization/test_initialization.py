@@ -32,7 +32,7 @@ def test_a_slightly_wrong_answer_fails(case):
 
 
 def test_check_lab_through_the_registry():
-    assert get_lab(LAB).module == init.__name__
+    assert get_lab(LAB).reference == init.__name__
     assert check_lab(LAB).metrics["golden cases passed"] == 1.0
 
 
@@ -184,4 +184,4 @@ def test_backward_rejects_a_cache_of_other_data():
 
 
 def test_module_is_the_registry_module():
-    assert importlib.import_module(get_lab(LAB).module) is init
+    assert importlib.import_module(get_lab(LAB).reference) is init

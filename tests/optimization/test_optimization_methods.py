@@ -13,6 +13,7 @@ from dlspec.grading import check_lab, run_case
 from dlspec.labs import get_lab
 from dlspec.optimization import optimization_methods as om
 from dlspec.optimization.golden.optimization_methods import CASES
+from dlspec.optimization.runs import optimization_methods as om_runner
 from dlspec.optimization.three_layer import accuracy, backward, forward
 
 LAB = "c2w2-optimization"
@@ -33,7 +34,7 @@ def _adam_case_inputs() -> tuple:
 
 def test_registry_points_here():
     lab = get_lab(LAB)
-    assert lab.module == om.__name__
+    assert lab.reference == om.__name__
     assert lab.golden == "dlspec.optimization.golden.optimization_methods"
     labels = [case.label for case in CASES[LAB]]
     assert len(labels) == len(set(labels)) == 10
@@ -349,8 +350,8 @@ def test_initialize_parameters_is_the_he_initialisation_seeded_3():
 def test_run_produces_every_target_and_figure(tmp_path, monkeypatch):
     # The lab's runs, shortened to 1001 epochs: the metric names and figures, not the numbers.
     train = om.train
-    monkeypatch.setattr(om, "train", lambda *a, **k: train(*a, **k, num_epochs=1001))
-    result = om.run(quick=False, out_dir=tmp_path)
+    monkeypatch.setattr(om_runner, "train", lambda *a, **k: train(*a, **k, num_epochs=1001))
+    result = get_lab(LAB).run(quick=False, out_dir=tmp_path)
     targets = {t.metric for t in get_lab(LAB).targets}
     assert targets <= set(result.metrics)
     names = sorted(path.name for path in result.figures)
@@ -362,7 +363,7 @@ def test_run_produces_every_target_and_figure(tmp_path, monkeypatch):
         "learning_rates.png",
     ]
     assert all(path.stat().st_size > 10_000 for path in result.figures)
-    quick = om.run(quick=True, out_dir=tmp_path / "quick")
+    quick = get_lab(LAB).run(quick=True, out_dir=tmp_path / "quick")
     assert set(quick.metrics) & targets == {"gd accuracy", "momentum accuracy", "adam accuracy"}
 
 

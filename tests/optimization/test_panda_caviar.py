@@ -9,8 +9,8 @@ import pytest
 from conftest import need_data
 
 from dlspec.data.football import FOOTBALL_FILE
-from dlspec.optimization.panda_caviar import comparison_markdown, panda_vs_caviar
-from dlspec.optimization.search_space import zoom_space
+from dlspec.optimization.tuning.panda_caviar import comparison_markdown, panda_vs_caviar
+from dlspec.optimization.tuning.space import zoom_space
 
 pytestmark = pytest.mark.filterwarnings("ignore:(currentThread|getName):DeprecationWarning")
 

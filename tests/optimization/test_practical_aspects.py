@@ -8,9 +8,11 @@ from conftest import need_data
 
 from dlspec.data.catvnoncat import CATVNONCAT_FILES
 from dlspec.data.football import FOOTBALL_FILE, load_2D_dataset
-from dlspec.labs import get_lab
-from dlspec.optimization import practical_aspects
-from dlspec.optimization.practical_aspects import QUICK, SCALINGS, Settings, per_step_losses
+from dlspec.labs import get_lab, run_steps
+from dlspec.optimization.input_normalization import SCALINGS
+from dlspec.optimization.practical_aspects import per_step_losses
+from dlspec.optimization.runs import practical_aspects as runner
+from dlspec.optimization.runs.practical_aspects import QUICK, Settings
 
 TINY = Settings(
     ewma_steps=60,
@@ -28,12 +30,12 @@ TINY = Settings(
 def tiny_run(tmp_path_factory):
     need_data(FOOTBALL_FILE, *CATVNONCAT_FILES.values())
     out = tmp_path_factory.mktemp("c2-practical")
-    return practical_aspects.run(out_dir=out, settings=TINY)
+    return run_steps("c2-practical", runner.STEPS, out_dir=out, settings=TINY)
 
 
 def test_every_registry_target_is_reported_by_the_full_run_names(tiny_run):
     lab = get_lab("c2-practical")
-    assert lab.run_function is practical_aspects.run
+    assert lab.runner == runner.__name__ and lab.steps == runner.STEPS
     missing = [t.metric for t in lab.targets if t.metric not in tiny_run.metrics]
     assert not missing
 

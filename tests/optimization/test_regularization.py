@@ -18,7 +18,7 @@ from dlspec.foundations.keras_models import (
     set_course_parameters,
 )
 from dlspec.grading import check_lab, run_case
-from dlspec.labs import LabResult, get_lab
+from dlspec.labs import LabRun, get_lab
 from dlspec.optimization import regularization as reg
 from dlspec.optimization.golden.regularization import CASES
 from dlspec.optimization.keras_regularized import (
@@ -26,6 +26,7 @@ from dlspec.optimization.keras_regularized import (
     keras_regularized_cost,
     regularized_classifier,
 )
+from dlspec.optimization.runs import regularization as runner
 
 LAB = "c2w1-regularization"
 
@@ -50,7 +51,8 @@ def test_a_slightly_wrong_answer_fails(case):
 
 
 def test_check_lab_through_the_registry():
-    assert get_lab(LAB).module == reg.__name__
+    assert get_lab(LAB).reference == reg.__name__
+    assert get_lab(LAB).steps == runner.STEPS
     assert check_lab(LAB).metrics["golden cases passed"] == 1.0
 
 
@@ -71,11 +73,12 @@ def lab_result(data, tmp_path_factory):
     run belongs to ``dlspec run c2w1-regularization``; here a short Keras run checks the
     plumbing and :func:`test_keras_l2_training_follows_numpy` the training itself.
     """
-    result = LabResult(LAB)
-    out_dir = tmp_path_factory.mktemp("regularization")
-    reg._numpy_runs(result, data, out_dir)
-    reg._keras_runs(result, data, out_dir, ["L2", "dropout"], num_iterations=300)
-    return result
+    run = LabRun(LAB, out_dir=tmp_path_factory.mktemp("regularization"))
+    run.state["data"] = data
+    runner.train_numpy(run)
+    runner.keras_twins(run, ["L2", "dropout"], num_iterations=300)
+    runner.figures(run)
+    return run.result
 
 
 def test_numpy_targets_met_and_figures_written(lab_result):
@@ -117,7 +120,7 @@ def test_model_prints_every_10000_iterations(data):
 def test_keras_l2_training_follows_numpy(data):
     # Same start, same full-batch SGD: Keras (float32) tracks the numpy model step for step.
     train_X, train_Y, _, _ = data
-    numpy_parameters, _ = reg._train(train_X, train_Y, 0.3, 50, False, 0.7, 1)
+    numpy_parameters, _ = reg.train(train_X, train_Y, 0.3, 50, False, 0.7, 1)
     model = regularized_classifier([2, 20, 3, 1], lambd=0.7, m=train_X.shape[1])
     set_course_parameters(model, reg.initialize_parameters([2, 20, 3, 1]))
     fit_full_batch(model, train_X, train_Y, learning_rate=0.3, num_iterations=50)

@@ -26,7 +26,7 @@ GOLDEN = [pytest.param(case, id=case.label) for case in CASES[LAB_ID]]
 
 def test_registry_points_here():
     entry = get_lab(LAB_ID)
-    assert entry.module == lab.__name__
+    assert entry.reference == lab.__name__
     assert [c.label for c in entry.golden_cases()] == [c.label for c in CASES[LAB_ID]]
     labels = [c.label for c in CASES[LAB_ID]]
     assert len(labels) == len(set(labels))
@@ -34,7 +34,7 @@ def test_registry_points_here():
 
 @pytest.mark.parametrize("case", GOLDEN)
 def test_golden_case_passes(case):
-    result = run_case(case, importlib.import_module(get_lab(LAB_ID).module))
+    result = run_case(case, importlib.import_module(get_lab(LAB_ID).reference))
     assert result.status == "pass", result.message
 
 
@@ -237,7 +237,7 @@ def test_trainer_with_the_labs_summed_loss_reproduces_model():
 @pytest.fixture(scope="module")
 def lab_run(tmp_path_factory):
     need_data(SIGNS_FILES["test"], f"{SIGNS_JPEG_DIR}/train_signs", f"{SIGNS_JPEG_DIR}/val_signs")
-    return lab.run(quick=True, out_dir=tmp_path_factory.mktemp("c2w3"))
+    return get_lab(LAB_ID).run(quick=True, out_dir=tmp_path_factory.mktemp("c2w3"))
 
 
 def test_run_meets_every_target(lab_run):

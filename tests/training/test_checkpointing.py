@@ -399,3 +399,29 @@ def test_restore_keeps_the_new_learning_rate(tmp_path):
     )
     slower.fit(make_dataset(), epochs=2)
     assert float(slower.optimizer.learning_rate.numpy()) == pytest.approx(0.001)
+
+
+def test_a_variable_is_checkpointed_in_place_of_a_model(tmp_path):
+    """Style transfer trains one image: a tf.Variable stands where the model goes."""
+
+    def state():
+        image = tf.Variable(tf.fill((1, 4, 4, 3), 0.5))
+        optimizer = keras.optimizers.Adam(0.1)
+        optimizer.build([image])
+        step = tf.Variable(0, dtype=tf.int64)
+        ckpt = checkpointing.TrainingCheckpoint(
+            tmp_path, model=image, optimizer=optimizer, counters={"step": step}
+        )
+        return image, optimizer, step, ckpt
+
+    image, optimizer, step, ckpt = state()
+    optimizer.apply_gradients([(tf.ones_like(image), image)])
+    step.assign(1)
+    ckpt.write_history({"J": [2.5]})
+    path = ckpt.save(global_step=1)
+
+    again, optimizer_again, step_again, ckpt_again = state()
+    assert ckpt_again.restore() == path and int(step_again.numpy()) == 1
+    np.testing.assert_array_equal(again.numpy(), image.numpy())
+    assert int(optimizer_again.iterations.numpy()) == 1
+    assert ckpt_again.read_history() == {"J": [2.5]}

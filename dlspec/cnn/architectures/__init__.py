@@ -19,7 +19,8 @@ builder                   default input               parameters (default classe
 ``efficientnet_b0``       224×224×3                   5,330,571
 ========================  ==========================  ==================================
 
-``ARCHITECTURES`` maps a name to a zero-argument builder of the default model.
+``ARCHITECTURES`` maps a name to a zero-argument builder of the default model; ``KERAS_TWINS``
+names the ``keras.applications`` model with the same parameter count as one of them.
 
 Example:
     >>> from dlspec.cnn.architectures import ARCHITECTURES
@@ -61,6 +62,7 @@ from dlspec.cnn.architectures.vgg import vgg16, vgg19
 
 __all__ = [
     "ARCHITECTURES",
+    "KERAS_TWINS",
     "LENET5_C3_TABLE",
     "ConnectionTableConv2D",
     "Subsampling",
@@ -98,4 +100,14 @@ ARCHITECTURES: dict[str, Callable[[], keras.Model]] = {
     "mobilenet_v1": mobilenet_v1,
     "mobilenet_v2": mobilenet_v2,
     "efficientnet_b0": efficientnet_b0,
+}
+
+#: our builders whose parameter count equals a keras.applications model's (weights=None)
+KERAS_TWINS = {
+    "vgg16": "VGG16",
+    "vgg19": "VGG19",
+    "resnet50": "ResNet50",
+    "mobilenet_v1": "MobileNet",
+    "mobilenet_v2": "MobileNetV2",
+    "efficientnet_b0": "EfficientNetB0",
 }

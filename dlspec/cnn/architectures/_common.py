@@ -7,17 +7,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import keras
-import numpy as np
 
-from dlspec.cnn.convolution_application import _check_input_shape
+from dlspec.validation import check_input_shape, check_positive
 from dlspec.weights import WeightFile, resolve_weights
 
 KERAS_APPLICATIONS = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
 
-def check_input_shape(input_shape, *, min_size: int = 32, name: str = "input_shape"):
+def check_image_size(input_shape, *, min_size: int = 32, name: str = "input_shape"):
     """``input_shape`` as (height, width, channels) of ints, height and width ≥ ``min_size``."""
-    shape = _check_input_shape(input_shape, name=name)
+    shape = check_input_shape(input_shape, name=name)
     if min(shape[:2]) < min_size:
         raise ValueError(
             f"{name} must have height and width of at least {min_size} for this network (its "
@@ -28,17 +27,15 @@ def check_input_shape(input_shape, *, min_size: int = 32, name: str = "input_sha
 
 def check_classes(classes) -> int:
     """``classes`` as an int ≥ 2 (the size of the softmax)."""
-    if isinstance(classes, bool) or not isinstance(classes, int | np.integer) or classes < 2:
+    check_positive(classes, "classes", integer=True)
+    if classes < 2:
         raise ValueError(f"classes must be an int ≥ 2 (a softmax over classes); got {classes!r}.")
     return int(classes)
 
 
 def check_multiplier(value, name: str) -> float:
-    """A positive width/depth multiplier as a float."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or value <= 0:
-        raise ValueError(
-            f"{name} must be a positive number (1.0 = the paper's size); got {value!r}."
-        )
+    """A positive width/depth multiplier (1.0 = the paper's size) as a float."""
+    check_positive(value, name)
     return float(value)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from dlspec.cnn.architectures._common import check_classes, check_input_shape
+from dlspec.cnn.architectures._common import check_classes, check_image_size
 
 __all__ = ["alexnet"]
 
@@ -39,7 +39,7 @@ def alexnet(
         >>> alexnet().count_params()  # doctest: +SKIP
         62378344
     """
-    shape = check_input_shape(input_shape, min_size=67)
+    shape = check_image_size(input_shape, min_size=67)
     classes = check_classes(classes)
     inputs = keras.Input(shape)
     x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)

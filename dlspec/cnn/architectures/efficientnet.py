@@ -17,7 +17,7 @@ from keras import layers
 
 from dlspec.cnn.architectures._common import (
     check_classes,
-    check_input_shape,
+    check_image_size,
     check_multiplier,
     load_weights,
 )
@@ -229,7 +229,7 @@ def efficientnet_from_coefficients(
     """
     width = check_multiplier(width, "width")
     depth = check_multiplier(depth, "depth")
-    shape = check_input_shape(input_shape)
+    shape = check_image_size(input_shape)
     classes = check_classes(classes)
     imagenet = isinstance(weights, str) and weights == "imagenet"
 

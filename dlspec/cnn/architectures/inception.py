@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from dlspec.cnn.architectures._common import check_classes, check_input_shape
+from dlspec.cnn.architectures._common import check_classes, check_image_size
+from dlspec.validation import check_positive
 
 __all__ = ["googlenet_small", "inception_module"]
 
@@ -58,8 +59,7 @@ def inception_module(
         (filters_5x5, "filters_5x5"),
         (filters_pool_proj, "filters_pool_proj"),
     ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{label} must be a positive int; got {value!r}.")
+        check_positive(value, label, integer=True)
     branch_1 = _conv(x, filters_1x1, 1, f"{name}_1x1")
     branch_3 = _conv(x, filters_3x3_reduce, 1, f"{name}_3x3_reduce")
     branch_3 = _conv(branch_3, filters_3x3, 3, f"{name}_3x3")
@@ -95,7 +95,7 @@ def googlenet_small(
         >>> googlenet_small(input_shape=(32, 32, 3), classes=10).count_params()
         1507314
     """
-    shape = check_input_shape(input_shape)
+    shape = check_image_size(input_shape)
     classes = check_classes(classes)
     inputs = keras.Input(shape)
     x = _conv(inputs, 64, 7, "conv1_7x7", strides=2)

@@ -15,7 +15,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from dlspec.cnn.architectures._common import check_classes, check_input_shape
+from dlspec.cnn.architectures._common import check_classes, check_image_size
+from dlspec.validation import check_positive
 
 __all__ = [
     "LENET5_C3_TABLE",
@@ -68,9 +69,8 @@ class Subsampling(layers.Layer):
 
     def __init__(self, pool_size: int = 2, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
-            raise ValueError(f"pool_size must be a positive int; got {pool_size!r}.")
-        self.pool_size = pool_size
+        check_positive(pool_size, "pool_size", integer=True)
+        self.pool_size = int(pool_size)
 
     def build(self, input_shape):
         channels = input_shape[-1]
@@ -147,9 +147,8 @@ class ConnectionTableConv2D(layers.Layer):
                 "table must list, for each output map, at least one input-map index ≥ 0; got "
                 f"{table!r}."
             )
-        if isinstance(kernel_size, bool) or not isinstance(kernel_size, int) or kernel_size < 1:
-            raise ValueError(f"kernel_size must be a positive int; got {kernel_size!r}.")
-        self.kernel_size = kernel_size
+        check_positive(kernel_size, "kernel_size", integer=True)
+        self.kernel_size = int(kernel_size)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self._sources = np.array([i for maps in self.table for i in maps], dtype="int32")
         targets = np.repeat(np.arange(len(self.table)), [len(maps) for maps in self.table])
@@ -229,7 +228,7 @@ def lenet5(
         >>> lenet5().count_params(), lenet5(modern=True).count_params()
         (60850, 61706)
     """
-    shape = check_input_shape(input_shape)
+    shape = check_image_size(input_shape)
     classes = check_classes(classes)
     inputs = keras.Input(shape)
     if modern:

@@ -15,7 +15,7 @@ from keras import layers
 from dlspec.cnn.architectures._common import (
     KERAS_APPLICATIONS,
     check_classes,
-    check_input_shape,
+    check_image_size,
     check_multiplier,
     load_weights,
 )
@@ -132,7 +132,7 @@ def mobilenet_v1(
         >>> mobilenet_v1(input_shape=(32, 32, 3), alpha=0.25).count_params()
         475544
     """
-    shape = check_input_shape(input_shape)
+    shape = check_image_size(input_shape)
     classes = check_classes(classes)
     alpha = check_multiplier(alpha, "alpha")
     inputs = keras.Input(shape)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from dlspec.cnn.architectures._common import check_classes, check_input_shape, load_weights
+from dlspec.cnn.architectures._common import check_classes, check_image_size, load_weights
 from dlspec.cnn.residual_networks import convolutional_block, identity_block
 
 __all__ = ["basic_block", "resnet34", "resnet50"]
@@ -98,7 +98,7 @@ def resnet34(input_shape: Sequence[int] = (224, 224, 3), classes: int = 1000) ->
         >>> resnet34(input_shape=(32, 32, 3), classes=10).count_params()
         21306826
     """
-    shape = check_input_shape(input_shape)
+    shape = check_image_size(input_shape)
     classes = check_classes(classes)
     inputs = keras.Input(shape)
     x = _stem(inputs, use_bias=False)
@@ -142,7 +142,7 @@ def resnet50(
         >>> resnet50(input_shape=(64, 64, 3), classes=6).count_params()  # doctest: +SKIP
         23600006
     """
-    shape = check_input_shape(input_shape)
+    shape = check_image_size(input_shape)
     classes = check_classes(classes)
     if isinstance(weights, str) and weights == "imagenet":
         raise ValueError(

@@ -15,7 +15,7 @@ from keras import layers
 from dlspec.cnn.architectures._common import (
     KERAS_APPLICATIONS,
     check_classes,
-    check_input_shape,
+    check_image_size,
     load_weights,
 )
 from dlspec.weights import WeightFile
@@ -48,7 +48,7 @@ def _vgg(
     include_top: bool,
     weights: str | os.PathLike | None,
 ) -> keras.Model:
-    shape = check_input_shape(input_shape)
+    shape = check_image_size(input_shape)
     classes = check_classes(classes)
     inputs = keras.Input(shape)
     x = inputs

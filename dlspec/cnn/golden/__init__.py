@@ -1,0 +1,1 @@
+"""Golden cases of the Course 4 labs, one module per reference module (``CASES``)."""

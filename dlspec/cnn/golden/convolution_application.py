@@ -7,7 +7,7 @@ strides where they matter); the rows below are the course's expected lists
 A Keras 3 ``Sequential`` model does not list its ``InputLayer``; the functional
 ``convolutional_model`` does (the course wrote its shape ``[(None, 64, 64, 3)]``).
 
->>> from dlspec.grading.golden import run_case
+>>> from dlspec.grading import run_case
 >>> from dlspec.cnn import convolution_application as lab
 >>> all(run_case(case, lab).passed for case in CASES["c4w1-conv-app"])
 True

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlspec.cnn.convolution_step_by_step import conv_forward, pool_forward
 from dlspec.grading.golden import GoldenCase
 
 __all__ = ["CASES"]
@@ -53,8 +54,6 @@ def _pool_forward_inputs():
 
 
 def _conv_backward_inputs():
-    from dlspec.cnn.convolution_step_by_step import conv_forward
-
     np.random.seed(1)
     A_prev = np.random.randn(10, 4, 4, 3)
     W = np.random.randn(2, 2, 3, 8)
@@ -69,8 +68,6 @@ def _mask_inputs():
 
 
 def _pool_backward_inputs():
-    from dlspec.cnn.convolution_step_by_step import pool_forward
-
     np.random.seed(1)
     A_prev = np.random.randn(5, 5, 3, 2)
     _, cache = pool_forward(A_prev, {"stride": 1, "f": 2})

@@ -11,10 +11,10 @@ The FaceNet model itself is not graded (the course loads it from ``model.json``;
 never write it): ``tests/cnn/test_facenet.py`` checks its shapes and 22,808,144 parameters.
 
 Checked only when the FaceNet weights are found (``$DLSPEC_WEIGHTS_DIR`` holds one of
-:func:`~dlspec.cnn.facenet.facenet_weight_files`, e.g. ``keras-facenet-h5/model.h5``) and
+:func:`~dlspec.cnn.faces.facenet.facenet_weight_files`, e.g. ``keras-facenet-h5/model.h5``) and
 the faces are in ``$DLSPEC_DATA_DIR``: the course's ``verify`` and ``who_is_it`` values, which
 depend on the trained weights. Without the weights these cases are left out, never faked;
-:data:`WEIGHT_CASES_INCLUDED` says whether they are in ``CASES``. The lab's ``run`` also
+:data:`WEIGHT_CASES_INCLUDED` says whether they are in ``CASES``. The lab's runner also
 checks them (:func:`weight_cases`) when its ``weights`` argument names a file.
 
 >>> from dlspec.grading import check_lab  # doctest: +SKIP
@@ -26,7 +26,11 @@ from __future__ import annotations
 
 import functools
 
+from dlspec.cnn.faces.face_recognition import FACES_DIR, build_database
+from dlspec.cnn.faces.facenet import facenet_model, facenet_weight_files
+from dlspec.data.paths import DataNotFoundError, data_path
 from dlspec.grading.golden import GoldenCase
+from dlspec.weights import WeightsNotFoundError, resolve_weights
 
 __all__ = ["CASES", "WEIGHT_CASES_INCLUDED", "weight_cases"]
 
@@ -52,18 +56,12 @@ def _hand_case(y_pred, alpha):
 
 @functools.lru_cache(maxsize=2)
 def _facenet_and_database(weights: str):
-    from dlspec.cnn.face_recognition import build_database
-    from dlspec.cnn.facenet import facenet_model
-
     model, _ = facenet_model(weights)
     return model, build_database(model)
 
 
 def _face_case(weights: str, image: str, identity: str | None = None):
     def make() -> tuple[tuple, dict]:
-        from dlspec.cnn.face_recognition import FACES_DIR
-        from dlspec.data.paths import data_path
-
         model, database = _facenet_and_database(weights)
         path = data_path(f"{FACES_DIR}/{image}")
         if identity is None:
@@ -74,11 +72,6 @@ def _face_case(weights: str, image: str, identity: str | None = None):
 
 
 def _weights_and_faces_found() -> bool:
-    from dlspec.cnn.face_recognition import FACES_DIR
-    from dlspec.cnn.facenet import facenet_weight_files
-    from dlspec.data.paths import DataNotFoundError, data_path
-    from dlspec.weights import WeightsNotFoundError, resolve_weights
-
     try:
         resolve_weights(facenet_weight_files(), download=False)
         data_path(FACES_DIR)

@@ -6,8 +6,8 @@ build that model from the block's outputs and compare the rows (layer type, outp
 parameter count, and padding / activation / initializer, pool size / strides / padding, or
 dropout rate) with shapes and tuples written as text, so that ``None`` batch sizes compare.
 
->>> from dlspec.grading.golden import run_case
->>> from dlspec.cnn import image_segmentation as lab
+>>> from dlspec.grading import run_case
+>>> from dlspec.cnn.segmentation import image_segmentation as lab
 >>> all(run_case(case, lab).passed for case in CASES["c4w3-unet"][:2])
 True
 """

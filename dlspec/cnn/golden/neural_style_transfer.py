@@ -13,8 +13,8 @@ The course's checks that need no pretrained weights:
 The tolerance ``rtol=1e-6`` accepts both the course's and TF 2.21's float32 rounding (they
 differ by 6e-8 and 2e-7 relative) and rejects 14.01649 (9e-5 off).
 
->>> from dlspec.grading.golden import run_case
->>> from dlspec.cnn import neural_style_transfer as lab
+>>> from dlspec.grading import run_case
+>>> from dlspec.cnn.style import neural_style_transfer as lab
 >>> all(run_case(case, lab).passed for case in CASES["c4w4-nst"])
 True
 """

@@ -8,7 +8,7 @@ on TensorFlow 2.21 / Keras 3.15 (the notebook prints 192.71234 / 96.85617 where 
 (total / trainable / non-trainable) and the output shapes of the stem, the four stages and the
 average pool, and the number of Add layers per model (3 + 4 + 6 + 3).
 
->>> from dlspec.grading.golden import run_case
+>>> from dlspec.grading import run_case
 >>> from dlspec.cnn import residual_networks as lab
 >>> all(run_case(case, lab).passed for case in CASES["c4w2-resnet"])
 True

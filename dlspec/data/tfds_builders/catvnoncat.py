@@ -9,7 +9,7 @@ from typing import Any
 import tensorflow_datasets as tfds
 
 from dlspec.data.catvnoncat import CATVNONCAT_FILES, CLASS_NAMES, read_catvnoncat_file
-from dlspec.data.tfds_load import DlspecBuilder, manual_download_instructions
+from dlspec.data.tfds_builders.base import DlspecBuilder, manual_download_instructions
 
 __all__ = ["Catvnoncat"]
 

@@ -13,6 +13,11 @@ round differently, so anything of that size below the lab's 2e-7 threshold passe
 from __future__ import annotations
 
 from dlspec.grading.golden import GoldenCase
+from dlspec.optimization.gradient_checking import (
+    backward_propagation_n,
+    forward_propagation_n,
+    gradient_check_n_test_case,
+)
 
 __all__ = ["CASES"]
 
@@ -23,12 +28,6 @@ def _call(*args, **kwargs) -> tuple[tuple, dict]:
 
 def _check_n_inputs(buggy: bool):
     def make_inputs() -> tuple[tuple, dict]:
-        from dlspec.optimization.gradient_checking import (
-            backward_propagation_n,
-            forward_propagation_n,
-            gradient_check_n_test_case,
-        )
-
         X, Y, parameters = gradient_check_n_test_case()
         _, cache = forward_propagation_n(X, Y, parameters)
         gradients = backward_propagation_n(X, Y, cache, buggy=buggy)

@@ -21,11 +21,8 @@ from dlspec.cnn.architectures import (
     vgg16,
     vgg19,
 )
-from dlspec.cnn.residual_networks import (
-    ResNet50,
-    batchnorm_layers,
-    reestimate_batchnorm_statistics,
-)
+from dlspec.cnn.residual_networks import ResNet50
+from dlspec.training.batchnorm import batchnorm_layers, reestimate_batchnorm_statistics
 from dlspec.weights import WeightsNotFoundError
 
 apps = keras.applications

@@ -1,0 +1,7 @@
+"""``python -m dlspec.cli``: the ``dlspec`` command."""
+
+import sys
+
+from dlspec.cli import main
+
+sys.exit(main())

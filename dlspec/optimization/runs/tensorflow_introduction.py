@@ -1,0 +1,133 @@
+"""Runner of lab c2w3-tf-intro: the steps `dlspec run c2w3-tf-intro` runs in order.
+
+100 epochs of the lab's ``model`` loop, then the Keras twin trained with the shared Trainer
+(about 15 s each on 2 CPU cores). Without ``quick``, when the JPEG stand-in is used, a sweep
+over four more orders of it shows how much the final accuracies depend on the minibatches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from dlspec.data.signs import load_signs, signs_tf_dataset
+from dlspec.labs import LabRun
+from dlspec.optimization.tensorflow_introduction import (
+    course_datasets,
+    fit_keras_model,
+    forward_propagation,
+    initialize_parameters,
+    keras_model,
+    train,
+)
+from dlspec.viz import plot_history, plot_image_grid
+
+NUM_EPOCHS = 100
+
+
+def accuracy(parameters: dict, images: np.ndarray, labels: np.ndarray) -> float:
+    """Accuracy of the lab's network on uint8 images (m, 64, 64, 3) with labels (m,)."""
+    X = tf.transpose(tf.reshape(tf.cast(images, tf.float32) / 255.0, (len(images), -1)))
+    predictions = tf.argmax(forward_propagation(X, parameters), axis=0).numpy()
+    return float(np.mean(predictions == labels))
+
+
+def _train_on(images: np.ndarray, labels: np.ndarray, test, record: bool):
+    return train(
+        *course_datasets(images, labels),
+        *course_datasets(test.images, test.labels),
+        learning_rate=0.0001,
+        num_epochs=NUM_EPOCHS,
+        minibatch_size=32,
+        record=record,
+        verbose=False,
+    )
+
+
+def load_data(run: LabRun) -> None:
+    """Load the SIGNS training and test images and show the first 25."""
+    train_set = run.state["train"] = load_signs("train")
+    test_set = run.state["test"] = load_signs("test")
+    for split, data in (("training", train_set), ("test", test_set)):
+        where = (
+            f"the course's {data.paths[0].name}"
+            if data.source == "h5"
+            else "the JPEG stand-in 64x64_SIGNS (seeded order; pixels differ slightly)"
+        )
+        run.result.notes.append(f"SIGNS {split} set ({len(data)} images): {where}.")
+    run.result.figures.append(
+        plot_image_grid(
+            train_set.images[:25],
+            [f"y = {y}" for y in train_set.labels[:25]],
+            run.out_dir / "first_training_images.png",
+        )
+    )
+
+
+def train_course_loop(run: LabRun) -> None:
+    """Train the lab's model loop for 100 epochs (Adam 0.0001, minibatches of 32)."""
+    train_set, test_set = run.state["train"], run.state["test"]
+    metrics = run.result.metrics
+    parameters, costs, train_acc, test_acc = _train_on(
+        train_set.images, train_set.labels, test_set, record=True
+    )
+    for epoch in (0, 10, 20):
+        i = epoch // 10
+        metrics[f"epoch {epoch} cost"] = costs[i]
+        metrics[f"epoch {epoch} train accuracy"] = train_acc[i]
+        metrics[f"epoch {epoch} test accuracy"] = test_acc[i]
+    metrics["train accuracy"] = accuracy(parameters, train_set.images, train_set.labels)
+    metrics["test accuracy"] = accuracy(parameters, test_set.images, test_set.labels)
+    run.result.notes.append(
+        "train/test accuracy: the parameters after 100 epochs on the whole sets (the lab's "
+        f"last recorded values, epoch 90: train {train_acc[-1]:.4f}, test {test_acc[-1]:.4f})."
+    )
+    run.result.extra.update(
+        parameters=parameters, costs=costs, train_acc=train_acc, test_acc=test_acc
+    )
+    cost = "cost (total loss / m)"
+    curves = {cost: costs, "accuracy": train_acc, "test_accuracy": test_acc}
+    run.result.figures.append(
+        plot_history(
+            curves,
+            run.out_dir / "costs.png",
+            metrics=(cost, "accuracy"),
+            splits={"": "train", "test_": "test"},
+            every=10,
+            title="Learning rate = 0.0001,",
+        )
+    )
+
+
+def train_keras_twin(run: LabRun) -> None:
+    """Train the Keras twin from the same parameters with the shared Trainer (100 epochs)."""
+
+    def pipeline(split: str) -> tf.data.Dataset:
+        return signs_tf_dataset(split, batch_size=32, shuffle=False, flatten=True, one_hot=True)
+
+    train_ds = pipeline("train")
+    trainer = fit_keras_model(keras_model(initialize_parameters()), train_ds, num_epochs=NUM_EPOCHS)
+    run.result.metrics["Trainer train accuracy"] = trainer.evaluate(train_ds)["accuracy"]
+    run.result.metrics["Trainer test accuracy"] = trainer.evaluate(pipeline("test"))["accuracy"]
+    run.result.extra["trainer history"] = trainer.history
+
+
+def sweep_orders(run: LabRun) -> None:
+    """Retrain on four more orders of the JPEG stand-in (full run with the stand-in only)."""
+    train_set, test_set = run.state["train"], run.state["test"]
+    if run.quick or train_set.source != "jpeg":
+        return
+    metrics = run.result.metrics
+    sweep = {"train": [], "test": []}
+    for seed in range(1, 5):
+        shuffled = load_signs("train", seed=seed)
+        params, *_ = _train_on(shuffled.images, shuffled.labels, test_set, record=False)
+        sweep["train"].append(accuracy(params, shuffled.images, shuffled.labels))
+        sweep["test"].append(accuracy(params, test_set.images, test_set.labels))
+    for split in ("train", "test"):
+        values = [metrics[f"{split} accuracy"], *sweep[split]]
+        metrics[f"{split} accuracy, 5 stand-in orders, min"] = min(values)
+        metrics[f"{split} accuracy, 5 stand-in orders, max"] = max(values)
+
+
+STEPS = (load_data, train_course_loop, train_keras_twin, sweep_orders)
