@@ -6,24 +6,29 @@ Builds the two-layer and L-layer models from the step-by-step functions.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
 from dlspec.foundations.deep_nn_step_by_step import (
     L_model_backward,
     L_model_forward,
-    _forward,
+    L_model_forward_unchecked,
     compute_cost,
     initialize_parameters,
     linear_activation_backward,
     linear_activation_forward,
     update_parameters,
 )
-from dlspec.labs import LabResult
 from dlspec.validation import check_layer_dims, check_positive, check_X_Y
 
-__all__ = ["initialize_parameters_deep", "two_layer_model", "L_layer_model", "predict", "run"]
+__all__ = [
+    "initialize_parameters_deep",
+    "two_layer_model",
+    "L_layer_model",
+    "predict",
+    "train_two_layer",
+    "train_L_layer",
+]
 
 
 def initialize_parameters_deep(layer_dims) -> dict[str, np.ndarray]:
@@ -88,13 +93,20 @@ def _two_layer_step(X: np.ndarray, Y: np.ndarray) -> Callable[[dict], tuple[floa
 
 def _L_layer_step(X: np.ndarray, Y: np.ndarray) -> Callable[[dict], tuple[float, dict]]:
     def step(parameters: dict) -> tuple[float, dict]:
-        AL, caches = _forward(X, parameters)
+        AL, caches = L_model_forward_unchecked(X, parameters)
         return compute_cost(AL, Y), L_model_backward(AL, Y, caches)
 
     return step
 
 
-def _train_two_layer(X, Y, layers_dims, learning_rate, num_iterations, print_cost):
+def train_two_layer(
+    X, Y, layers_dims, learning_rate: float, num_iterations: int, print_cost: bool = False
+) -> tuple[dict, list[float], float]:
+    """:func:`two_layer_model`, also returning the cost of the last iteration.
+
+    Returns:
+        ``(parameters, costs, last_cost)``.
+    """
     n_x, n_h, n_y = check_layer_dims(layers_dims, min_layers=3)
     X, Y = _check_training(X, Y, n_x, learning_rate, num_iterations)
     np.random.seed(1)
@@ -104,7 +116,14 @@ def _train_two_layer(X, Y, layers_dims, learning_rate, num_iterations, print_cos
     )
 
 
-def _train_L_layer(X, Y, layers_dims, learning_rate, num_iterations, print_cost):
+def train_L_layer(
+    X, Y, layers_dims, learning_rate: float, num_iterations: int, print_cost: bool = False
+) -> tuple[dict, list[float], float]:
+    """:func:`L_layer_model`, also returning the cost of the last iteration.
+
+    Returns:
+        ``(parameters, costs, last_cost)``.
+    """
     dims = check_layer_dims(layers_dims)
     X, Y = _check_training(X, Y, dims[0], learning_rate, num_iterations)
     np.random.seed(1)
@@ -133,7 +152,7 @@ def two_layer_model(
         >>> parameters, costs = two_layer_model(train_x, train_y, (12288, 7, 1),
         ...                                     num_iterations=2500)  # doctest: +SKIP
     """
-    parameters, costs, _ = _train_two_layer(
+    parameters, costs, _ = train_two_layer(
         X, Y, layers_dims, learning_rate, num_iterations, print_cost
     )
     return parameters, costs
@@ -158,7 +177,7 @@ def L_layer_model(
         >>> parameters, costs = L_layer_model(train_x, train_y, [12288, 20, 7, 5, 1],
         ...                                   num_iterations=2500)  # doctest: +SKIP
     """
-    parameters, costs, _ = _train_L_layer(
+    parameters, costs, _ = train_L_layer(
         X, Y, layers_dims, learning_rate, num_iterations, print_cost
     )
     return parameters, costs
@@ -176,52 +195,3 @@ def predict(X, y, parameters: dict, print_accuracy: bool = True) -> np.ndarray:
     if print_accuracy:
         print(f"Accuracy: {np.mean(p == np.asarray(y))}")
     return p
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w4-deep-nn-app") -> LabResult:
-    """Reproduce the lab: the two-layer and the 4-layer cat classifiers, and their Keras twins.
-
-    ``quick`` skips the Keras two-layer twin.
-    """
-    from dlspec.data.catvnoncat import flatten_images, load_dataset
-    from dlspec.foundations.keras_models import (
-        deep_classifier,
-        fit_full_batch,
-        keras_accuracy,
-        set_course_parameters,
-    )
-    from dlspec.viz import plot_costs, plot_mislabeled_images
-
-    out_dir = Path(out_dir)
-    train_x_orig, train_y, test_x_orig, test_y, classes = load_dataset()
-    train_x, test_x = flatten_images(train_x_orig), flatten_images(test_x_orig)
-    n_x = train_x.shape[0]
-    result = LabResult("c1w4-deep-nn-app")
-    runs = {
-        "two-layer": (_train_two_layer, (n_x, 7, 1)),
-        "L-layer": (_train_L_layer, (n_x, 20, 7, 5, 1)),
-    }
-    curves = {}
-    for name, (train, dims) in runs.items():
-        parameters, costs, last_cost = train(train_x, train_y, dims, 0.0075, 2500, False)
-        curves[name] = costs
-        result.metrics[f"{name} cost @2499"] = last_cost
-        for split, x, y in (("train", train_x, train_y), ("test", test_x, test_y)):
-            p = predict(x, y, parameters, print_accuracy=False)
-            result.metrics[f"{name} {split} accuracy"] = float(np.mean(p == y))
-        result.extra[f"{name} parameters"] = parameters
-    result.figures.append(plot_costs(curves, out_dir / "costs.png", title="Learning rate = 0.0075"))
-    p_test = predict(test_x, test_y, result.extra["L-layer parameters"], print_accuracy=False)
-    result.figures.append(
-        plot_mislabeled_images(classes, test_x, test_y, p_test, out_dir / "mislabeled.png")
-    )
-
-    keras_runs = {"L-layer": (runs["L-layer"][1], initialize_parameters_deep)}
-    if not quick:
-        keras_runs["two-layer"] = (runs["two-layer"][1], lambda d: initialize_parameters(*d))
-    for name, (dims, init) in keras_runs.items():
-        model = deep_classifier(dims)
-        set_course_parameters(model, init(dims))
-        fit_full_batch(model, train_x, train_y, learning_rate=0.0075, num_iterations=2500)
-        result.metrics[f"Keras {name} test accuracy"] = keras_accuracy(model, test_x, test_y)
-    return result

@@ -7,11 +7,9 @@ Caches follow the course: ``linear_cache = (A_prev, W, b)``, ``activation_cache 
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import numpy as np
 
-from dlspec.labs import LabResult
 from dlspec.validation import check_array, check_layer_dims, check_positive, check_X_Y
 
 __all__ = [
@@ -24,12 +22,12 @@ __all__ = [
     "linear_forward",
     "linear_activation_forward",
     "L_model_forward",
+    "L_model_forward_unchecked",
     "compute_cost",
     "linear_backward",
     "linear_activation_backward",
     "L_model_backward",
     "update_parameters",
-    "run",
 ]
 
 ACTIVATIONS = ("sigmoid", "relu")
@@ -131,11 +129,11 @@ def L_model_forward(X, parameters: dict) -> tuple[np.ndarray, list]:
         ``(AL, caches)``: the output (n_y, m) and the L layer caches.
     """
     X = check_array(X, "X", ndim=2)
-    return _forward(X, parameters)
+    return L_model_forward_unchecked(X, parameters)
 
 
-def _forward(X: np.ndarray, parameters: dict) -> tuple[np.ndarray, list]:
-    """:func:`L_model_forward` without the check of X (done once by the training loops)."""
+def L_model_forward_unchecked(X: np.ndarray, parameters: dict) -> tuple[np.ndarray, list]:
+    """:func:`L_model_forward` without the check of X (the training loops check X once)."""
     L = _num_layers(parameters)
     A = X
     caches = []
@@ -209,10 +207,3 @@ def update_parameters(params: dict, grads: dict, learning_rate: float) -> dict:
                 )
             parameters[f"{p}{l}"] -= learning_rate * grad
     return parameters
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w4-deep-nn-step") -> LabResult:
-    """Check every building block against the course's visible test cases."""
-    from dlspec.grading import check_lab
-
-    return check_lab("c1w4-deep-nn-step")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from dlspec.labs import LabResult
 from dlspec.validation import check_array, check_positive, check_X_Y
 
 __all__ = [
@@ -17,7 +14,6 @@ __all__ = [
     "predict",
     "model",
     "accuracy",
-    "run",
 ]
 
 
@@ -171,50 +167,3 @@ def model(
         "learning_rate": learning_rate,
         "num_iterations": num_iterations,
     }
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w2-logreg") -> LabResult:
-    """Reproduce the lab: train on the cat images, compare learning rates, train the Keras twin.
-
-    ``quick`` skips the learning-rate comparison.
-    """
-    from dlspec.data.catvnoncat import flatten_images, load_dataset
-    from dlspec.foundations.keras_models import (
-        fit_full_batch,
-        keras_accuracy,
-        logistic_regression_model,
-    )
-    from dlspec.viz import plot_costs, plot_mislabeled_images
-
-    out_dir = Path(out_dir)
-    train_x_orig, train_y, test_x_orig, test_y, classes = load_dataset()
-    train_x, test_x = flatten_images(train_x_orig), flatten_images(test_x_orig)
-    d = model(train_x, train_y, test_x, test_y, num_iterations=2000, learning_rate=0.005)
-    result = LabResult("c1w2-logreg")
-    result.metrics = {
-        "train accuracy %": accuracy(d["Y_prediction_train"], train_y),
-        "test accuracy %": accuracy(d["Y_prediction_test"], test_y),
-        "cost @1900": d["costs"][-1],
-    }
-    result.extra["costs"] = d["costs"]
-    result.figures.append(
-        plot_costs(d["costs"], out_dir / "costs.png", title="Learning rate = 0.005")
-    )
-    result.figures.append(
-        plot_mislabeled_images(
-            classes, test_x, test_y, d["Y_prediction_test"], out_dir / "mislabeled.png"
-        )
-    )
-    if not quick:
-        runs = {
-            f"lr = {lr}": model(train_x, train_y, test_x, test_y, 1500, lr)["costs"]
-            for lr in (0.01, 0.001, 0.0001)
-        }
-        result.figures.append(
-            plot_costs(runs, out_dir / "learning_rates.png", title="Learning rates")
-        )
-
-    keras_model = logistic_regression_model(train_x.shape[0])
-    fit_full_batch(keras_model, train_x, train_y, learning_rate=0.005, num_iterations=2000)
-    result.metrics["Keras test accuracy %"] = 100 * keras_accuracy(keras_model, test_x, test_y)
-    return result

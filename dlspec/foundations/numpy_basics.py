@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import math
-import time
-import timeit
-from pathlib import Path
 
 import numpy as np
-
-from dlspec.labs import LabResult
 
 __all__ = [
     "basic_sigmoid",
@@ -22,7 +17,6 @@ __all__ = [
     "L1",
     "L2",
     "dot_loop",
-    "run",
 ]
 
 
@@ -127,29 +121,3 @@ def dot_loop(x1: np.ndarray, x2: np.ndarray) -> float:
     for a, b in zip(x1, x2):
         total += a * b
     return float(total)
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w2-numpy-basics") -> LabResult:
-    """Check the functions on the course's cases, time a loop against ``np.dot``, plot sigmoid."""
-    from dlspec.grading import check_lab
-    from dlspec.viz import new_axes, save_figure
-
-    result = check_lab("c1w2-numpy-basics")
-    x = np.random.default_rng(0).random(100_000 if quick else 1_000_000)
-    start = time.perf_counter()
-    looped = dot_loop(x, x)
-    loop_seconds = time.perf_counter() - start
-    vectorised = float(np.dot(x, x))
-    dot_seconds = min(timeit.repeat(lambda: np.dot(x, x), number=10, repeat=5)) / 10
-    if not math.isclose(looped, vectorised, rel_tol=1e-9):
-        raise AssertionError(f"loop dot product {looped} differs from np.dot {vectorised}")
-    result.metrics["np.dot speed-up over a Python loop"] = loop_seconds / max(dot_seconds, 1e-9)
-
-    z = np.linspace(-6, 6, 200)
-    fig, ax = new_axes()
-    ax.plot(z, sigmoid(z), label="sigmoid")
-    ax.plot(z, sigmoid_derivative(z), label="sigmoid_derivative")
-    ax.legend()
-    ax.set_xlabel("x")
-    result.figures.append(save_figure(fig, Path(out_dir) / "sigmoid.png"))
-    return result

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from dlspec.labs import LabResult
 from dlspec.validation import check_array, check_positive, check_X_Y
 
 __all__ = [
@@ -19,7 +16,6 @@ __all__ = [
     "update_parameters",
     "nn_model",
     "predict",
-    "run",
 ]
 
 _PARAM_KEYS = ("W1", "b1", "W2", "b2")
@@ -164,65 +160,3 @@ def predict(parameters: dict, X) -> np.ndarray:
     """Boolean predictions (1, m): ``A2 > 0.5``."""
     A2, _ = forward_propagation(X, parameters)
     return A2 > 0.5
-
-
-def run(*, quick: bool = False, out_dir: str | Path = "reports/c1w3-planar") -> LabResult:
-    """Reproduce the lab: logistic baseline, the n_h = 4 network, hidden-size sweep, Keras twin.
-
-    ``quick`` skips the hidden-size sweep.
-    """
-    from dlspec.data.planar import load_planar_dataset
-    from dlspec.foundations import logistic_regression as logreg
-    from dlspec.foundations.keras_models import (
-        fit_full_batch,
-        keras_accuracy,
-        set_course_parameters,
-        shallow_classifier,
-    )
-    from dlspec.viz import plot_decision_boundaries, plot_decision_boundary
-
-    out_dir = Path(out_dir)
-    X, Y = load_planar_dataset()
-    baseline = logreg.model(X, Y, X, Y, num_iterations=2000, learning_rate=0.5)
-    parameters = nn_model(X, Y, n_h=4, num_iterations=10000)
-    result = LabResult("c1w3-planar")
-    result.metrics = {
-        "logistic regression accuracy %": logreg.accuracy(baseline["Y_prediction_train"], Y),
-        "accuracy % (n_h = 4)": 100 * float(np.mean(predict(parameters, X) == Y)),
-    }
-    result.figures.append(
-        plot_decision_boundaries(
-            {
-                "Logistic regression": lambda x: logreg.predict(baseline["w"], baseline["b"], x),
-                "Hidden layer of size 4": lambda x: predict(parameters, x),
-            },
-            X,
-            Y,
-            out_dir / "decision_boundaries.png",
-        )
-    )
-    if not quick:
-        sweep = {}
-        for n_h in (1, 2, 3, 4, 5, 20, 50):
-            p = nn_model(X, Y, n_h, num_iterations=5000)
-            acc = 100 * float(np.mean(predict(p, X) == Y))
-            result.metrics[f"accuracy % (n_h = {n_h}, 5000 it)"] = acc
-            sweep[f"n_h = {n_h}: {acc:.2f} %"] = lambda x, p=p: predict(p, x)
-        result.figures.append(plot_decision_boundaries(sweep, X, Y, out_dir / "hidden_sizes.png"))
-
-    np.random.seed(3)
-    keras_model = shallow_classifier(2, 4, 1)
-    set_course_parameters(keras_model, initialize_parameters(2, 4, 1))
-    fit_full_batch(keras_model, X, Y, learning_rate=1.2, num_iterations=10000)
-    result.metrics["Keras accuracy % (n_h = 4)"] = 100 * keras_accuracy(keras_model, X, Y)
-    result.figures.append(
-        plot_decision_boundary(
-            lambda x: keras_model.predict(x.T, verbose=0, batch_size=65536).T > 0.5,
-            X,
-            Y,
-            out_dir / "keras_boundary.png",
-            title="Keras shallow_classifier, n_h = 4",
-            resolution=0.05,
-        )
-    )
-    return result

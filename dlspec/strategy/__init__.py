@@ -2,7 +2,12 @@
 selection, train/train-dev/dev/test splits, bias/variance/data-mismatch diagnosis, error
 analysis, multi-task losses and transfer-learning helpers.
 
-Modules (import them directly; this package imports nothing heavy):
+Lab ``c3-case-study`` (the course's case study on a real Course 1 classifier): reference
+:mod:`~dlspec.strategy.case_study` (the functions its golden cases grade), runner
+:mod:`dlspec.strategy.runs.case_study`.
+
+Modules; the names below are also exported by this package, loaded on first use (importing
+the package loads neither TensorFlow nor matplotlib):
 
 * :mod:`~dlspec.strategy.metrics`: ``precision_recall_f1``, ``f1``, ``weighted_error``,
   ``select_model``.
@@ -10,8 +15,33 @@ Modules (import them directly; this package imports nothing heavy):
   ``target_distribution_split``.
 * :mod:`~dlspec.strategy.diagnosis`: ``diagnose``; :mod:`~dlspec.strategy.callbacks`:
   ``DiagnosisCallback`` (Keras); :mod:`~dlspec.strategy.plots`: ``plot_error_curves``.
-* :mod:`~dlspec.strategy.error_analysis`: ``error_analysis``, ``read_tags_csv``.
+* :mod:`~dlspec.strategy.error_analysis`: ``read_tags_csv``; its ``error_analysis`` is not
+  exported here, since ``dlspec.strategy.error_analysis`` names the module.
 * :mod:`~dlspec.strategy.multitask`: ``MaskedBinaryCrossentropy``, ``MaskedBinaryAccuracy``,
   ``multitask_model`` (Keras).
-* :mod:`~dlspec.strategy.case_study`: the runnable case study (lab ``c3-case-study``).
+
+:mod:`~dlspec.strategy.transfer` (``freeze``, ``unfreeze_from``, ``trainable_summary``) is
+imported from its module.
 """
+
+from dlspec._lazy import lazy_exports
+
+_EXPORTS = {
+    "DiagnosisCallback": "dlspec.strategy.callbacks",
+    "MaskedBinaryAccuracy": "dlspec.strategy.multitask",
+    "MaskedBinaryCrossentropy": "dlspec.strategy.multitask",
+    "diagnose": "dlspec.strategy.diagnosis",
+    "f1": "dlspec.strategy.metrics",
+    "multitask_model": "dlspec.strategy.multitask",
+    "plot_error_curves": "dlspec.strategy.plots",
+    "precision_recall_f1": "dlspec.strategy.metrics",
+    "read_tags_csv": "dlspec.strategy.error_analysis",
+    "select_model": "dlspec.strategy.metrics",
+    "split_arrays": "dlspec.strategy.splits",
+    "split_dataset": "dlspec.strategy.splits",
+    "split_indices": "dlspec.strategy.splits",
+    "target_distribution_split": "dlspec.strategy.splits",
+    "weighted_error": "dlspec.strategy.metrics",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

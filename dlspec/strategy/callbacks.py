@@ -17,7 +17,9 @@ import keras
 import numpy as np
 
 from dlspec.strategy.diagnosis import Diagnosis, check_error_rate, diagnose
+from dlspec.strategy.plots import plot_error_curves
 from dlspec.strategy.splits import SPLITS
+from dlspec.validation import check_positive
 
 __all__ = ["DiagnosisCallback", "classification_error"]
 
@@ -85,8 +87,7 @@ class DiagnosisCallback(keras.callbacks.Callback):
             raise ValueError(f"unknown sets {sorted(unknown)}; use {list(SPLITS)}.")
         if "train" not in data:
             raise ValueError("data needs a 'train' set (the errors are diagnosed from it).")
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer; got {every!r}.")
+        check_positive(every, "every", integer=True)
         self.data = {s: data[s] for s in SPLITS if s in data}
         for name, value in self.data.items():
             if not hasattr(value, "element_spec") and not (
@@ -94,7 +95,7 @@ class DiagnosisCallback(keras.callbacks.Callback):
             ):
                 raise TypeError(f"data[{name!r}] must be (x, y) or a tf.data.Dataset.")
         self.human = None if human is None else check_error_rate(human, "human")
-        self.every = every
+        self.every = int(every)
         self.batch_size = batch_size
         self.log = log
         self.epochs: list[int] = []
@@ -137,8 +138,6 @@ class DiagnosisCallback(keras.callbacks.Callback):
 
     def plot(self, path: str | os.PathLike, *, title: str = "Errors during training") -> Path:
         """The error curves and the human-level line (see :func:`plot_error_curves`)."""
-        from dlspec.strategy.plots import plot_error_curves
-
         if not self.epochs:
             raise RuntimeError("nothing recorded yet: train with this callback first.")
         return plot_error_curves(

@@ -16,9 +16,8 @@ The largest gap is the problem to work on first, with the course's remedies for 
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
-
-import numpy as np
 
 __all__ = ["GAPS", "REMEDIES", "Diagnosis", "diagnose", "check_error_rate"]
 
@@ -53,7 +52,7 @@ def check_error_rate(value, name: str) -> float:
         >>> check_error_rate(0.08, "train")
         0.08
     """
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} error must be a number in [0, 1]; got {value!r}.")
     value = float(value)
     if math.isnan(value) or value < 0:

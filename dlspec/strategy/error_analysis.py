@@ -21,6 +21,7 @@ import numpy as np
 
 from dlspec.io import atomic_write_text
 from dlspec.strategy.diagnosis import check_error_rate
+from dlspec.viz import plot_image_grid
 
 __all__ = ["MISLABELLED", "TagRow", "ErrorAnalysis", "error_analysis", "read_tags_csv"]
 
@@ -121,8 +122,6 @@ class ErrorAnalysis:
             out_dir: folder of the PNGs.
             limit: at most this many images per tag.
         """
-        from dlspec.viz import plot_image_grid
-
         if isinstance(images, Mapping):
             missing = [e for e in self.examples if e not in images]
             if missing:

@@ -9,6 +9,7 @@ Pure NumPy; the averaging conventions are scikit-learn's (a 0/0 ratio counts as 
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ def f1(precision: float, recall: float) -> float:
 
 
 def _check_fraction(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number in [0, 1]; got {value!r}.")
     if not 0.0 <= float(value) <= 1.0:  # also rejects NaN
         raise ValueError(f"{name} must be a fraction in [0, 1]; got {value!r}.")

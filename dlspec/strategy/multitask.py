@@ -13,6 +13,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from dlspec.validation import check_positive
+
 __all__ = [
     "MaskedBinaryCrossentropy",
     "MaskedBinaryAccuracy",
@@ -154,9 +156,8 @@ def multitask_model(
         >>> model.output.shape
         (None, 4)
     """
-    for name, value in (("n_features", n_features), ("n_tasks", n_tasks)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    check_positive(n_features, "n_features", integer=True)
+    check_positive(n_tasks, "n_tasks", integer=True)
     inputs = keras.Input(shape=(n_features,), name="x")
     x = inputs
     for i, units in enumerate(hidden):

@@ -12,9 +12,12 @@ lands in two splits.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+from dlspec.validation import check_int
 
 __all__ = [
     "SPLITS",
@@ -53,9 +56,10 @@ def default_fractions(n: int, *, train_dev: float = 0.0) -> dict[str, float]:
 
 
 def _check_count(n, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"{name} must be a positive number of examples; got {n!r}.")
-    return int(n)
+    try:
+        return check_int(n, name, minimum=1)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a positive number of examples; got {n!r}.") from None
 
 
 def _normalise(fractions: Mapping[str, float] | Sequence[float] | None, n: int) -> dict:
@@ -80,7 +84,7 @@ def _normalise(fractions: Mapping[str, float] | Sequence[float] | None, n: int) 
         if value < 0:
             raise ValueError(f"fraction of {name!r} must be >= 0; got {value!r}.")
     total = sum(out.values())
-    counts = all(isinstance(v, int | np.integer) for v in out.values()) and total > 1
+    counts = all(isinstance(v, numbers.Integral) for v in out.values()) and total > 1
     if counts:  # absolute sizes
         if total > n:
             raise ValueError(

@@ -20,11 +20,13 @@ BatchNormalization layers normalise with batch statistics and update their movin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import keras
 import numpy as np
+
+from dlspec.training.layers import nested_layers
+from dlspec.validation import check_int
 
 __all__ = ["TrainableSummary", "freeze", "layer_index", "trainable_summary", "unfreeze_from"]
 
@@ -73,13 +75,6 @@ def _count(weights) -> int:
     return int(sum(np.prod(w.shape) for w in weights))
 
 
-def _walk(layer: keras.layers.Layer) -> Iterator[keras.layers.Layer]:
-    """``layer`` and every layer nested in it (sub-models), depth first."""
-    yield layer
-    for sub in getattr(layer, "layers", ()):
-        yield from _walk(sub)
-
-
 def _check_model(model) -> None:
     if not isinstance(model, keras.Model):
         raise TypeError(
@@ -104,7 +99,7 @@ non-trainable params 15; BatchNormalization layers trainable: 0 of 0
     batchnorm = [
         layer
         for top in model.layers
-        for layer in _walk(top)
+        for layer in nested_layers(top)
         if isinstance(layer, keras.layers.BatchNormalization)
     ]
     return TrainableSummary(
@@ -144,8 +139,12 @@ def layer_index(model: keras.Model, layer: int | str) -> int:
                 f"model {model.name!r} has no layer named {layer!r} ({n} layers).{hint}"
             )
         return names.index(layer)
-    if isinstance(layer, bool) or not isinstance(layer, int | np.integer):
-        raise TypeError(f"layer must be an index (int) or a layer name (str); got {layer!r}.")
+    try:
+        layer = check_int(layer, "layer")
+    except TypeError:
+        raise TypeError(
+            f"layer must be an index (int) or a layer name (str); got {layer!r}."
+        ) from None
     if not -n <= layer <= n:
         raise ValueError(
             f"layer index {layer} is out of range for model {model.name!r} with {n} layers "
@@ -203,7 +202,7 @@ def unfreeze_from(
     for i, top in enumerate(model.layers):
         top.trainable = i >= start
         if i >= start and freeze_batchnorm:
-            for sub in _walk(top):
+            for sub in nested_layers(top):
                 if isinstance(sub, keras.layers.BatchNormalization):
                     sub.trainable = False
     return trainable_summary(model)

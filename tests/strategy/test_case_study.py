@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 import dlspec.labs
-from dlspec.strategy.case_study import _build_splits, image_tags, run
+from dlspec.labs import get_lab
 from dlspec.strategy.labs import LABS
+from dlspec.strategy.runs.case_study import build_splits, image_tags
+
+LAB = "c3-case-study"
 
 
 @pytest.fixture
@@ -22,12 +25,12 @@ def registered(monkeypatch):
 def test_golden_cases_pass_through_the_registry(registered):
     from dlspec.grading import check_lab
 
-    assert check_lab("c3-case-study").metrics["golden cases passed"] == 1.0
+    assert check_lab(LAB).metrics["golden cases passed"] == 1.0
 
 
 def test_splits_of_the_real_data(cat_data):
     train_x, train_y, test_x, test_y, _ = cat_data
-    splits = _build_splits(train_x, train_y, test_x, test_y)
+    splits = build_splits(train_x, train_y, test_x, test_y)
     assert {k: len(v[1]) for k, v in splits.items()} == {
         "train": 167,
         "train_dev": 42,
@@ -44,7 +47,8 @@ def test_splits_of_the_real_data(cat_data):
 
 
 def test_quick_run_writes_the_report(registered, cat_data, tmp_path):
-    result = run(quick=True, out_dir=tmp_path)
+    result = get_lab(LAB).run(quick=True, out_dir=tmp_path)
+    out_dir = tmp_path / LAB
     (target,) = LABS[0].targets
     assert target.met(result.metrics["golden cases passed"])
     m = result.metrics
@@ -54,7 +58,7 @@ def test_quick_run_writes_the_report(registered, cat_data, tmp_path):
     assert m["variance (600 epochs)"] == pytest.approx(
         m["train-dev error (600 epochs)"] - m["train error (600 epochs)"]
     )
-    report = (tmp_path / "c3_strategy.md").read_text()
+    report = (out_dir / "c3_strategy.md").read_text()
     assert "| **avoidable bias** |" in report and "dominant problem" in report
     assert all(p.exists() for p in result.figures)
-    assert (tmp_path / "c3_error_curves.png").exists()
+    assert (out_dir / "c3_error_curves.png").exists()

@@ -10,7 +10,7 @@ from dlspec.grading import run_case
 from dlspec.strategy import case_study
 from dlspec.strategy.callbacks import DiagnosisCallback, classification_error
 from dlspec.strategy.diagnosis import REMEDIES, diagnose
-from dlspec.strategy.golden import CASES
+from dlspec.strategy.golden.case_study import CASES
 from dlspec.strategy.plots import plot_error_curves
 
 ALL_CASES = [pytest.param(case, id=case.label) for case in CASES["c3-case-study"]]

@@ -1,0 +1,1 @@
+"""Golden cases of the Course 1 labs: one module per reference module, ``CASES = {lab id: ...}``."""

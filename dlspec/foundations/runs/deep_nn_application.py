@@ -1,0 +1,106 @@
+"""Runner of lab c1w4-deep-nn-app (deep neural network for image classification): the steps
+`dlspec run c1w4-deep-nn-app` runs, on the cat / non-cat pictures."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlspec.data.catvnoncat import flatten_images, load_dataset
+from dlspec.foundations.deep_nn_application import (
+    initialize_parameters_deep,
+    predict,
+    train_L_layer,
+    train_two_layer,
+)
+from dlspec.foundations.deep_nn_step_by_step import initialize_parameters
+from dlspec.foundations.keras_models import (
+    deep_classifier,
+    fit_full_batch,
+    keras_accuracy,
+    set_course_parameters,
+)
+from dlspec.labs import LabRun
+from dlspec.viz import plot_costs, plot_mislabeled_images
+
+LEARNING_RATE = 0.0075
+NUM_ITERATIONS = 2500
+
+
+def load_data(run: LabRun) -> None:
+    """Load the cat / non-cat pictures and flatten them to columns."""
+    train_x_orig, train_y, test_x_orig, test_y, classes = load_dataset()
+    train_x = flatten_images(train_x_orig)
+    n_x = train_x.shape[0]
+    run.state.update(
+        train_x=train_x,
+        train_y=train_y,
+        test_x=flatten_images(test_x_orig),
+        test_y=test_y,
+        classes=classes,
+        models={
+            "two-layer": (train_two_layer, (n_x, 7, 1)),
+            "L-layer": (train_L_layer, (n_x, 20, 7, 5, 1)),
+        },
+    )
+
+
+def train(run: LabRun) -> None:
+    """Train the two-layer and the 4-layer models for 2500 iterations (learning rate 0.0075)."""
+    s = run.state
+    s["costs"], s["last cost"] = {}, {}
+    for name, (train_model, dims) in s["models"].items():
+        parameters, costs, last_cost = train_model(
+            s["train_x"], s["train_y"], dims, LEARNING_RATE, NUM_ITERATIONS
+        )
+        s["costs"][name], s["last cost"][name] = costs, last_cost
+        run.result.extra[f"{name} parameters"] = parameters
+
+
+def evaluate(run: LabRun) -> None:
+    """Measure the last cost and the train / test accuracies of both models."""
+    s = run.state
+    for name in s["models"]:
+        parameters = run.result.extra[f"{name} parameters"]
+        run.result.metrics[f"{name} cost @2499"] = s["last cost"][name]
+        for split in ("train", "test"):
+            x, y = s[f"{split}_x"], s[f"{split}_y"]
+            p = predict(x, y, parameters, print_accuracy=False)
+            run.result.metrics[f"{name} {split} accuracy"] = float(np.mean(p == y))
+
+
+def figures(run: LabRun) -> None:
+    """Plot both cost curves and the test pictures the 4-layer model gets wrong."""
+    s = run.state
+    run.result.figures.append(
+        plot_costs(s["costs"], run.out_dir / "costs.png", title="Learning rate = 0.0075")
+    )
+    parameters = run.result.extra["L-layer parameters"]
+    p_test = predict(s["test_x"], s["test_y"], parameters, print_accuracy=False)
+    run.result.figures.append(
+        plot_mislabeled_images(
+            s["classes"], s["test_x"], s["test_y"], p_test, run.out_dir / "mislabeled.png"
+        )
+    )
+
+
+def train_keras(run: LabRun) -> None:
+    """Train the Keras twins from the course's initial weights (4-layer only in quick mode)."""
+    s = run.state
+    twins = {"L-layer": (s["models"]["L-layer"][1], initialize_parameters_deep)}
+    if not run.quick:
+        twins["two-layer"] = (s["models"]["two-layer"][1], lambda d: initialize_parameters(*d))
+    for name, (dims, init) in twins.items():
+        model = deep_classifier(dims)
+        set_course_parameters(model, init(dims))
+        fit_full_batch(
+            model,
+            s["train_x"],
+            s["train_y"],
+            learning_rate=LEARNING_RATE,
+            num_iterations=NUM_ITERATIONS,
+        )
+        accuracy = keras_accuracy(model, s["test_x"], s["test_y"])
+        run.result.metrics[f"Keras {name} test accuracy"] = accuracy
+
+
+STEPS = (load_data, train, evaluate, figures, train_keras)
