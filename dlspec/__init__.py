@@ -7,4 +7,19 @@ packages (:mod:`dlspec.foundations`, ...) build on the core; each lab's runner
 :mod:`dlspec.cli` on top. The ``assignments/`` scripts only call the CLI.
 """
 
+from typing import Any
+
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext dlspec`` in Jupyter: adds ``%dlspec_grade [LAB]``.
+
+    Example:
+        >>> %load_ext dlspec  # doctest: +SKIP
+        >>> %dlspec_grade c1w2-logreg  # doctest: +SKIP
+    """
+    # lazy: `import dlspec` stays light; the grader loads only when a notebook asks for it
+    from dlspec.grading.check import load_ipython_extension as load
+
+    load(ipython)

@@ -9,9 +9,12 @@
 - :mod:`~dlspec.grading.runner`: ``dlspec grade``, the learner's code in a worker process
   (:mod:`~dlspec.grading.worker`, :mod:`~dlspec.grading.solution`,
   :mod:`~dlspec.grading.notebook`), reported by :mod:`~dlspec.grading.report`;
-- :mod:`~dlspec.grading.template`: ``dlspec grade --template``.
+- :mod:`~dlspec.grading.template`: ``dlspec grade --template``;
+- :mod:`~dlspec.grading.check`: ``check(propagate)`` from a notebook cell, in the kernel's warm
+  worker (:mod:`~dlspec.grading.live`), shown as an HTML table (:mod:`~dlspec.grading.html`).
 """
 
+from dlspec.grading.check import check
 from dlspec.grading.evaluate import Outcome, check_lab, evaluate, run_case
 from dlspec.grading.generated import GeneratedCase, position_coded
 from dlspec.grading.golden import GoldenCase, Mismatch, compare, compare_detail
@@ -24,6 +27,7 @@ __all__ = [
     "Mismatch",
     "ModelCase",
     "Outcome",
+    "check",
     "check_lab",
     "compare",
     "compare_detail",

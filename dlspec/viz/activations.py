@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["patch_montage", "plot_feature_maps", "plot_filters", "plot_patch_grids"]
 
@@ -62,16 +63,16 @@ def patch_montage(patches: Sequence[np.ndarray], *, ncols: int = 3, gap: int = 1
 
 def plot_patch_grids(
     grids: Mapping[str, Sequence[np.ndarray]],
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     title: str = "",
     ncols: int = 4,
-) -> Path:
+) -> Path | Figure:
     """One 3×3 montage of patches per unit, Zeiler–Fergus style; save a PNG.
 
     Args:
         grids: ``{caption: patches}``, e.g. ``{"channel 7": [9 patches]}``.
-        path: where to write the PNG.
+        path: where to write the PNG; ``None`` returns the figure instead.
         title: the figure's title (e.g. the layer and its receptive field).
         ncols: panels per row.
 
@@ -90,16 +91,16 @@ def plot_patch_grids(
         ax.set_title(caption, fontsize=9)
     if title:
         fig.suptitle(title, fontsize=10)
-    return save_figure(fig, path)
+    return finish(fig, path)
 
 
 def plot_feature_maps(
     maps: np.ndarray,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     max_channels: int = 16,
     title: str = "",
-) -> Path:
+) -> Path | Figure:
     """The first ``max_channels`` channels of one feature map (height, width, channels).
 
     Example:
@@ -118,10 +119,12 @@ def plot_feature_maps(
         ax.set_title(f"ch {channel}", fontsize=7)
     if title:
         fig.suptitle(title, fontsize=10)
-    return save_figure(fig, path)
+    return finish(fig, path)
 
 
-def plot_filters(filters: np.ndarray, path: str | os.PathLike, *, title: str = "") -> Path:
+def plot_filters(
+    filters: np.ndarray, path: str | os.PathLike | None = None, *, title: str = ""
+) -> Path | Figure:
     """First-layer filters (n, f, f, 3) scaled to [0, 1], shown as small RGB images.
 
     Example:
@@ -143,4 +146,4 @@ def plot_filters(filters: np.ndarray, path: str | os.PathLike, *, title: str = "
         ax.set_title(str(index), fontsize=6)
     if title:
         fig.suptitle(title, fontsize=10)
-    return save_figure(fig, path)
+    return finish(fig, path)

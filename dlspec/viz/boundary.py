@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from dlspec.validation import check_X_Y
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["plot_decision_boundary", "plot_decision_boundaries"]
 
@@ -33,12 +34,12 @@ def plot_decision_boundary(
     predict: Callable[[np.ndarray], np.ndarray],
     X,
     Y,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     title: str = "Decision boundary",
     resolution: float = 0.01,
     margin: float = 1.0,
-) -> Path:
+) -> Path | Figure:
     """Shade the classes a model predicts over the plane and overlay the data; save a PNG.
 
     Args:
@@ -46,7 +47,7 @@ def plot_decision_boundary(
             (``lambda x: predict(parameters, x)``).
         X: points (2, m).
         Y: labels (1, m).
-        path: where to write the PNG.
+        path: where to write the PNG; ``None`` returns the figure instead.
         resolution: grid step of the shading.
         margin: space around the data, in data units (the course uses 1).
 
@@ -56,20 +57,20 @@ def plot_decision_boundary(
     """
     fig, ax = new_axes()
     _draw(ax, predict, X, Y, title, resolution, margin)
-    return save_figure(fig, path)
+    return finish(fig, path)
 
 
 def plot_decision_boundaries(
     predictors: Mapping[str, Callable[[np.ndarray], np.ndarray]],
     X,
     Y,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     resolution: float = 0.01,
     margin: float = 1.0,
-) -> Path:
+) -> Path | Figure:
     """Several decision boundaries side by side (``{title: predict}``) in one PNG."""
     fig, axes = new_axes(len(predictors), width=4.0, squeeze=False)
     for ax, (title, predict) in zip(axes[0], predictors.items()):
         _draw(ax, predict, X, Y, title, resolution, margin)
-    return save_figure(fig, path)
+    return finish(fig, path)

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["plot_costs"]
 
@@ -17,19 +18,19 @@ LINE_STYLES = ("-", "--", "-.", ":")
 
 def plot_costs(
     costs: Sequence[float] | Mapping[str, Sequence[float]],
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     every: int = 100,
     title: str = "Cost",
     xlabel: str = "iterations",
     ylabel: str = "cost",
     log_scale: bool = False,
-) -> Path:
+) -> Path | Figure:
     """Plot one cost curve (a list) or several (``{label: costs}``) and save a PNG.
 
     Args:
         costs: costs recorded every ``every`` iterations, or a dict of such lists.
-        path: where to write the PNG.
+        path: where to write the PNG; ``None`` returns the figure instead.
         every: iterations between two recorded costs (the course records every 100).
         title: figure title, e.g. ``"Learning rate = 0.005"``.
         xlabel, ylabel: axis labels (e.g. ``xlabel="epochs"`` for per-epoch costs).
@@ -51,4 +52,4 @@ def plot_costs(
         ax.set_yscale("log")
     if len(curves) > 1 or "" not in curves:
         ax.legend()
-    return save_figure(fig, path)
+    return finish(fig, path)

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["pca_2d", "plot_distance_histograms", "plot_embeddings_2d"]
 
@@ -31,7 +32,9 @@ def pca_2d(embeddings: np.ndarray) -> np.ndarray:
     return x @ components.T
 
 
-def plot_embeddings_2d(embeddings: np.ndarray, labels: np.ndarray, path: str | os.PathLike) -> Path:
+def plot_embeddings_2d(
+    embeddings: np.ndarray, labels: np.ndarray, path: str | os.PathLike | None = None
+) -> Path | Figure:
     """Scatter the 2-D PCA of the embeddings, one colour per identity; returns the PNG path."""
     points = pca_2d(embeddings)
     labels = np.asarray(labels).reshape(-1)
@@ -43,12 +46,12 @@ def plot_embeddings_2d(embeddings: np.ndarray, labels: np.ndarray, path: str | o
     ax.set_ylabel("principal component 2")
     ax.set_title("Embeddings (PCA), one colour per identity")
     ax.legend(fontsize=7, markerscale=2, ncol=2)
-    return save_figure(fig, path)
+    return finish(fig, path)
 
 
 def plot_distance_histograms(
-    distances: np.ndarray, same: np.ndarray, threshold: float, path: str | os.PathLike
-) -> Path:
+    distances: np.ndarray, same: np.ndarray, threshold: float, path: str | os.PathLike | None = None
+) -> Path | Figure:
     """Histograms of pair distances, same vs different identity, with the threshold line."""
     distances, same = np.asarray(distances), np.asarray(same, dtype=bool)
     fig, ax = new_axes(width=6.0, height=4.0)
@@ -60,4 +63,4 @@ def plot_distance_histograms(
     ax.set_ylabel("pairs")
     ax.set_title("Held-out pair distances")
     ax.legend()
-    return save_figure(fig, path)
+    return finish(fig, path)

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["plot_ewma"]
 
@@ -16,12 +17,12 @@ __all__ = ["plot_ewma"]
 def plot_ewma(
     series,
     averages: Mapping[str, tuple[Sequence[float], Sequence[float]]],
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     title: str = "Exponentially weighted averages",
     ylabel: str = "value",
     xlabel: str = "step",
-) -> Path:
+) -> Path | Figure:
     """Plot ``series`` with its averages, without (left) and with (right) bias correction.
 
     Without correction the averages start near 0 and need ``≈ 1/(1-β)`` steps to catch up
@@ -31,7 +32,7 @@ def plot_ewma(
         series: the 1-D noisy series, e.g. a training run's per-step loss.
         averages: ``{label: (without correction, with correction)}``, one entry per β, e.g.
             computed with :func:`dlspec.optimization.ewma.ewma`.
-        path: where to write the PNG.
+        path: where to write the PNG; ``None`` returns the figure instead.
         title, ylabel, xlabel: figure text.
 
     Example:
@@ -50,4 +51,4 @@ def plot_ewma(
         ax.set_title(f"{'with' if corrected else 'without'} bias correction")
         ax.legend(fontsize="small")
     axes[0, 0].set_ylabel(ylabel)
-    return save_figure(fig, path)
+    return finish(fig, path)

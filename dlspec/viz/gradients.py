@@ -8,27 +8,28 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["plot_by_layer"]
 
 
 def plot_by_layer(
     recorders: Mapping[str, object],
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     quantity: str = "gradient_norms",
     ylabel: str = "‖∂J/∂W‖ (probe batch)",
     log_scale: bool = True,
     ncols: int = 3,
-) -> Path:
+) -> Path | Figure:
     """One panel per network: ``quantity`` by layer, a line per recorded step (dark = early).
 
     Args:
         recorders: ``{name: GradientHealthRecorder}`` (anything with ``steps``,
             ``layer_names`` and the ``quantity`` array (n records, n layers)).
-        path: where to write the PNG.
+        path: where to write the PNG; ``None`` returns the figure instead.
         quantity: ``"gradient_norms"``, ``"activation_std"``, ``"activation_mean"`` or
             ``"activation_zero_fraction"``.
         ylabel: y-axis label.
@@ -64,4 +65,4 @@ def plot_by_layer(
         ax.set_ylabel(ylabel)
     for ax in list(axes.flat)[len(recorders) :]:
         ax.set_visible(False)
-    return save_figure(fig, path)
+    return finish(fig, path)

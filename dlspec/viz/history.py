@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from dlspec.viz.costs import LINE_STYLES
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["plot_history"]
 
@@ -20,7 +21,7 @@ def _is_history(value: Mapping) -> bool:
 
 def plot_history(
     history: Mapping[str, Sequence[float]] | Mapping[str, Mapping[str, Sequence[float]]],
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     metrics: Sequence[str] = ("loss", "accuracy"),
     splits: Mapping[str, str] | None = None,
@@ -28,13 +29,13 @@ def plot_history(
     title: str = "",
     mark_epoch: float | None = None,
     mark_label: str = "",
-) -> Path:
+) -> Path | Figure:
     """Plot a history (``{"loss": [...], "val_loss": [...], ...}``) and save a PNG.
 
     Args:
         history: one history, or ``{run label: history}`` to compare runs (one line style per
             run).
-        path: where to write the PNG.
+        path: where to write the PNG; ``None`` returns the figure instead.
         metrics: one panel per metric present in the history.
         splits: key prefix → legend label; default ``{"": "train", "val_": "validation"}``.
         every: epochs between two recorded values (the x axis is ``index * every``).
@@ -68,4 +69,4 @@ def plot_history(
             ax.axvline(mark_epoch, color="gray", linewidth=1, label=mark_label or None)
         ax.set(xlabel="epoch", ylabel=metric, title=f"{title} {metric}".strip())
         ax.legend(fontsize=8)
-    return save_figure(fig, path)
+    return finish(fig, path)

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 from PIL import Image
 
 from dlspec.io import atomic_path
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["plot_image_grid", "plot_mislabeled_images", "save_png"]
 
@@ -19,10 +20,10 @@ __all__ = ["plot_image_grid", "plot_mislabeled_images", "save_png"]
 def plot_image_grid(
     images: np.ndarray,
     titles: Sequence[str],
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     ncols: int = 5,
-) -> Path:
+) -> Path | Figure:
     """Show images (n, h, w, c) in a grid with one caption each; save a PNG.
 
     Example:
@@ -43,7 +44,7 @@ def plot_image_grid(
     for ax, image, title in zip(axes.ravel(), images, titles):
         ax.imshow(image.astype(np.uint8) if image.dtype.kind in "iu" else image)
         ax.set_title(title, fontsize=8)
-    return save_figure(fig, path)
+    return finish(fig, path)
 
 
 def plot_mislabeled_images(
@@ -51,18 +52,18 @@ def plot_mislabeled_images(
     X: np.ndarray,
     y: np.ndarray,
     p: np.ndarray,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     image_shape: tuple[int, int, int] = (64, 64, 3),
     limit: int = 20,
-) -> Path:
+) -> Path | Figure:
     """The images where prediction ``p`` differs from label ``y``, captioned "pred / true".
 
     Args:
         classes: class names (bytes or str), e.g. ``[b'non-cat', b'cat']``.
         X: flattened images (h·w·c, m) scaled to [0, 1], as the course feeds its models.
         y: labels (1, m); p: predictions (1, m).
-        path: where to write the PNG.
+        path: where to write the PNG; ``None`` returns the figure instead.
         limit: show at most this many images.
 
     Example:

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from dlspec.validation import check_positive
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["mask_colors", "plot_segmentation"]
 
@@ -77,12 +78,12 @@ def plot_segmentation(
     images: Sequence,
     true_masks: Sequence,
     pred_masks: Sequence,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     n_classes: int = 23,
     class_names: Sequence[str] = (),
     titles: Sequence[str] = (),
-) -> Path:
+) -> Path | Figure:
     """One row per example: the image, its true mask and the predicted mask; saved as a PNG.
 
     Masks are coloured with :func:`mask_colors` (fixed per id); a legend lists the ids present.
@@ -90,7 +91,7 @@ def plot_segmentation(
     Args:
         images: ``N`` images ``(H, W, 3)``, floats in [0, 1] or uint8.
         true_masks, pred_masks: ``N`` integer masks ``(H, W)`` or ``(H, W, 1)`` each.
-        path: the PNG to write.
+        path: the PNG to write; ``None`` returns the figure instead.
         n_classes: number of class ids of the colour map.
         class_names: optional names of ids, for the legend (ids without one show as numbers).
         titles: optional row labels (e.g. file names).
@@ -136,4 +137,4 @@ def plot_segmentation(
         for i in sorted(present)
     ]
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=5, fontsize=7)
-    return save_figure(fig, path)
+    return finish(fig, path)

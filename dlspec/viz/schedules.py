@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from dlspec.validation import check_positive
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["plot_learning_rates"]
 
@@ -28,12 +29,12 @@ def _learning_rates(schedule: Callable, steps: np.ndarray) -> np.ndarray:
 def plot_learning_rates(
     schedules: Mapping[str, Callable],
     epochs: int | Sequence[int],
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     steps_per_epoch: int = 1,
     title: str = "Learning rate",
     log_scale: bool = False,
-) -> Path:
+) -> Path | Figure:
     """Plot the learning rate of several schedules over the epochs and save a PNG.
 
     Args:
@@ -41,7 +42,7 @@ def plot_learning_rates(
             rate: a Keras ``LearningRateSchedule`` (called with the optimizer step) or a
             function of the epoch such as ``lambda epoch: update_lr(0.1, epoch, 1)``.
         epochs: the number of epochs (``0 .. epochs - 1``) or the epochs to evaluate.
-        path: where to write the PNG.
+        path: where to write the PNG; ``None`` returns the figure instead.
         steps_per_epoch: each schedule is called with ``epoch · steps_per_epoch`` (the first
             step of the epoch); keep 1 for functions of the epoch.
         title: figure title.
@@ -77,4 +78,4 @@ def plot_learning_rates(
     if log_scale:
         ax.set_yscale("log")
     ax.legend()
-    return save_figure(fig, path)
+    return finish(fig, path)

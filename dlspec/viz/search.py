@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from dlspec.viz.figures import new_axes, save_figure
+from dlspec.viz.figures import finish, new_axes
 
 __all__ = ["plot_search"]
 
@@ -27,14 +28,14 @@ def _numeric_names(trials: Sequence[Mapping]) -> list[str]:
 
 def plot_search(
     trials: Sequence[Mapping],
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     params: Sequence[str] | None = None,
     log_scale: Mapping[str, bool] | None = None,
     zoom_ranges: Mapping[str, tuple] | None = None,
     score: str = "dev accuracy",
     title: str = "Random search",
-) -> Path:
+) -> Path | Figure:
     """Scatter the sampled hyperparameters, one panel per pair, coloured by the score.
 
     Stage-1 (coarse) points are circles, stage-2 (zoomed) points triangles; the zoomed region
@@ -44,7 +45,7 @@ def plot_search(
         trials: dicts with ``"hyperparameters"`` (name → value), ``score`` and ``"stage"``
             (1 or 2; missing means 1), as :class:`~dlspec.optimization.tuning.search.
             StudyResult` ``.trials``.
-        path: where to write the PNG.
+        path: where to write the PNG; ``None`` returns the figure instead.
         params: the hyperparameters to plot (default: every numerical one); one panel per pair
             (a single parameter is plotted against the score).
         log_scale: name → whether its axis is logarithmic (use it for log-sampled ones).
@@ -116,4 +117,4 @@ def plot_search(
                 handle.set_facecolor("0.75")
     fig.colorbar(points, ax=axes[0].tolist(), label=score)
     fig.suptitle(title)
-    return save_figure(fig, path)
+    return finish(fig, path)

@@ -1,10 +1,16 @@
 """Figures are written as real PNG files, atomically, with clear errors on bad input."""
 
+import os
+import subprocess
+import sys
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image
 
 from dlspec.viz import (
+    InlineFigure,
     plot_costs,
     plot_decision_boundaries,
     plot_decision_boundary,
@@ -58,3 +64,23 @@ def test_save_figure_insists_on_png(tmp_path):
     fig, _ = new_axes()
     with pytest.raises(ValueError, match="PNG"):
         save_figure(fig, tmp_path / "figure.pdf")
+
+
+def test_import_leaves_the_backend_alone():
+    # A kernel's inline backend (here: svg, chosen by the environment) must survive the import.
+    code = (
+        "import dlspec.viz, matplotlib, sys; "
+        "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)"
+    )
+    env = {**os.environ, "MPLBACKEND": "svg"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["svg", "False"], out.stderr
+
+
+def test_without_a_path_the_figure_is_returned(tmp_path):
+    fig = plot_costs({"a": [0.7, 0.5], "b": [0.7, 0.6]}, title="two runs")
+    assert isinstance(fig, InlineFigure) and len(fig.axes) == 1
+    assert fig._repr_png_().startswith(b"\x89PNG")  # what Jupyter shows inline
+    assert not plt.get_fignums()  # nothing left in pyplot's global list
+    assert save_figure(fig, tmp_path / "later.png") == tmp_path / "later.png"
+    assert _png(tmp_path / "later.png")[0] > 100
