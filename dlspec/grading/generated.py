@@ -17,8 +17,15 @@ from typing import Any
 import numpy as np
 
 from dlspec.grading.golden import GoldenCase
+from dlspec.grading.model_summary import ModelCase, layer_summary
 
-__all__ = ["GeneratedCase", "binary_labels", "distinct_sizes", "position_coded"]
+__all__ = [
+    "GeneratedCase",
+    "GeneratedModelCase",
+    "binary_labels",
+    "distinct_sizes",
+    "position_coded",
+]
 
 
 def position_coded(
@@ -143,3 +150,48 @@ class GeneratedCase:
             types=self.types,
             check_dtype=self.check_dtype,
         )
+
+
+@dataclass(frozen=True)
+class GeneratedModelCase:
+    """A recipe for fresh arguments to a Keras model builder (input shape, filters, classes).
+
+    The expected layer summary is that of dlspec's builder called with the same arguments,
+    so a builder that hard-codes ``(64, 64, 3)`` or 32 filters fails.
+
+    Attributes:
+        function: the builder, e.g. ``"convolutional_model"``.
+        make_inputs: ``rng -> (args, kwargs)``.
+        name: a label (default: the function name).
+        reference: ``"module:function"`` of the expected builder (default: the lab's).
+
+    Example:
+        >>> import keras
+        >>> def dense(units):
+        ...     inputs = keras.Input((3,))
+        ...     return keras.Model(inputs, keras.layers.Dense(units)(inputs))
+        >>> case = GeneratedModelCase("dense", lambda rng: ((int(rng.integers(2, 9)),), {}))
+        >>> case.realize(seed=0, reference=dense).expected[1][0]
+        'Dense'
+    """
+
+    function: str
+    make_inputs: Callable[[np.random.Generator], tuple[tuple, dict]]
+    name: str = ""
+    reference: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.function
+
+    def realize(
+        self, seed: int | tuple[int, ...], reference: Callable[..., Any], label: str = ""
+    ) -> ModelCase:
+        """Draw the arguments for ``seed``; the expected rows are ``reference``'s model's."""
+        args, kwargs = self.make_inputs(np.random.default_rng(seed))
+
+        def make_inputs() -> tuple[tuple, dict]:
+            return copy.deepcopy((tuple(args), dict(kwargs)))
+
+        expected = layer_summary(reference(*args, **kwargs))
+        return ModelCase(self.function, make_inputs, expected, name=label or self.label)

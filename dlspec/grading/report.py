@@ -1,10 +1,13 @@
 """The result of ``dlspec grade``: per-function tables for people, JSON for machines.
 
-JSON report (``dlspec grade LAB --solution FILE --json``), schema ``dlspec-grade/1``
+JSON report (``dlspec grade LAB --solution FILE --json``), schema ``dlspec-grade/2``
 (:data:`REPORT_SCHEMA` is the JSON Schema; the tests validate against it)::
 
     {
-      "schema": "dlspec-grade/1",
+      "schema": "dlspec-grade/2",
+      "score": 4.5, "max_score": 5,           # sum of the functions' points (optional: none)
+      "protections": {name: "in force" | "not available (why)"},   # class mode; {} otherwise
+      "adaptations": [str], "skipped": [{...}], "not_graded": [str], "edition": {...} | null,
       "lab": {"id": "c1w2-logreg", "title": "Logistic regression with ..."},
       "solution": "/abs/path/solution.py",
       "seed": 1234, "repeats": 3, "timeout": 5.0, "memory": "address space limited to ...",
@@ -17,7 +20,7 @@ JSON report (``dlspec grade LAB --solution FILE --json``), schema ``dlspec-grade
                "warnings": [{"message": str, "location": LOCATION | null,
                              "defines": [str]}]},     # notebook statements that failed
       "functions": [
-        {"name": "propagate",
+        {"name": "propagate", "points": 0.25, "max_points": 1, "optional": false,
          "status": "passed" | "failed" | "missing function" | "not implemented" | "not run",
          "cases": 4, "passed": 1,
          "results": [
@@ -33,6 +36,11 @@ JSON report (``dlspec grade LAB --solution FILE --json``), schema ``dlspec-grade
 
     LOCATION = {"file": str, "line": int | null, "cell": int | null,  # cell: notebooks, 1-based
                 "function": str | null, "code": str | null}
+
+Points: a graded function is worth 1 point, earned in proportion to its cases passed; an
+optional function (the worker says which) earns none and never fails the grade. Changes from
+``dlspec-grade/1``: ``score``, ``max_score``, ``protections``, ``adaptations``, ``skipped``,
+``not_graded``, ``edition``, per function ``points`` / ``max_points`` / ``optional``.
 
 Statuses: ``pass``, ``wrong value``, ``wrong shape``, ``wrong dtype``, ``wrong type``,
 ``wrong model``, ``mutated input``, ``hard-coded``, ``exception``, ``not implemented``,
@@ -50,7 +58,7 @@ from dlspec.grading.evaluate import STATUSES
 
 __all__ = ["REPORT_SCHEMA", "SCHEMA_ID", "CaseReport", "GradeReport", "format_report"]
 
-SCHEMA_ID = "dlspec-grade/1"
+SCHEMA_ID = "dlspec-grade/2"
 
 _LOCATION = {
     "type": ["object", "null"],
@@ -72,6 +80,7 @@ _NUMBER_OR_TEXT = {"type": ["number", "string", "null"]}
 _RESULT = {
     "type": "object",
     "required": ["id", "kind", "label", "status", "message", "detail", "location", "seconds"],
+    # "optional" (bool) is added when the case belongs to an optional function
     "additionalProperties": False,
     "properties": {
         "id": {"type": "integer"},
@@ -82,6 +91,8 @@ _RESULT = {
         "detail": {
             "type": ["object", "null"],
             "required": ["path", "index", "expected", "got", "rtol", "atol"],
+            # optional: "count" (elements that differ), "size", "max_abs_error",
+            # "max_abs_error_index" when the worker computes them
             "properties": {
                 "path": {"type": "string"},
                 "index": {"type": "array", "items": {"type": "integer"}},
@@ -93,6 +104,7 @@ _RESULT = {
         },
         "location": _LOCATION,
         "seconds": {"type": "number"},
+        "optional": {"type": "boolean"},
     },
 }
 _FUNCTION_STATUSES = ["passed", "failed", "missing function", "not implemented", "not run"]
@@ -111,6 +123,8 @@ REPORT_SCHEMA: dict[str, Any] = {
         "timeout",
         "memory",
         "passed",
+        "score",
+        "max_score",
         "summary",
         "load",
         "functions",
@@ -128,6 +142,13 @@ REPORT_SCHEMA: dict[str, Any] = {
         "timeout": {"type": "number"},
         "memory": {"type": "string"},
         "passed": {"type": "boolean"},
+        "score": {"type": "number"},
+        "max_score": {"type": "number"},
+        "protections": {"type": "object", "additionalProperties": {"type": "string"}},
+        "adaptations": {"type": "array", "items": {"type": "string"}},
+        "skipped": {"type": "array", "items": {"type": "object"}},
+        "not_graded": {"type": "array", "items": {"type": "string"}},
+        "edition": {"type": ["object", "null"]},
         "summary": {
             "type": "object",
             "required": ["cases", "passed", "failed", "fixed", "generated"],
@@ -167,9 +188,21 @@ REPORT_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["name", "status", "cases", "passed", "results"],
+                "required": [
+                    "name",
+                    "status",
+                    "cases",
+                    "passed",
+                    "points",
+                    "max_points",
+                    "optional",
+                    "results",
+                ],
                 "properties": {
                     "name": {"type": "string"},
+                    "points": {"type": "number"},
+                    "max_points": {"type": "number"},
+                    "optional": {"type": "boolean"},
                     "status": {"enum": _FUNCTION_STATUSES},
                     "cases": {"type": "integer"},
                     "passed": {"type": "integer"},
@@ -194,6 +227,7 @@ class CaseReport:
     detail: dict | None = None
     location: dict | None = None
     seconds: float = 0.0
+    optional: bool = False
 
     @property
     def passed(self) -> bool:
@@ -202,6 +236,8 @@ class CaseReport:
     def to_dict(self) -> dict[str, Any]:
         row = asdict(self)
         del row["function"]
+        if not self.optional:
+            del row["optional"]
         return row
 
 
@@ -220,11 +256,54 @@ class GradeReport:
     cases: list[CaseReport] = field(default_factory=list)
     load_error: dict | None = None
     warnings: list[dict] = field(default_factory=list)
+    protections: dict[str, str] = field(default_factory=dict)
+    adaptations: list[str] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    optional: list[str] = field(default_factory=list)
+    not_graded: list[str] = field(default_factory=list)
+    edition: dict | None = None
+
+    def is_optional(self, function: str) -> bool:
+        return function in self.optional or any(
+            c.optional for c in self.cases if c.function == function
+        )
+
+    @property
+    def graded_cases(self) -> list[CaseReport]:
+        """The cases that count (those of optional functions do not)."""
+        return [c for c in self.cases if not self.is_optional(c.function)]
 
     @property
     def passed(self) -> bool:
-        """True when the solution loaded and every case passed."""
-        return self.load_error is None and bool(self.cases) and all(c.passed for c in self.cases)
+        """True when the solution loaded and every case of a non-optional function passed."""
+        graded = self.graded_cases
+        return self.load_error is None and bool(graded) and all(c.passed for c in graded)
+
+    def points(self, function: str) -> float:
+        """The function's share of its cases passed (0 to 1); 0 for an optional function.
+
+        Example:
+            >>> report = GradeReport("lab", "", "s.py", 0, 1, 5.0)
+            >>> report.cases = [CaseReport(0, "fixed", "f", "f", "pass"),
+            ...                 CaseReport(1, "generated", "f", "f#1", "wrong value")]
+            >>> report.points("f"), report.score
+            (0.5, 0.5)
+        """
+        rows = self.cases_of(function)
+        if self.is_optional(function) or not rows or self.load_error is not None:
+            return 0.0
+        return round(sum(c.passed for c in rows) / len(rows), 4)
+
+    @property
+    def score(self) -> float:
+        return round(sum(self.points(f) for f in self._function_names()), 4)
+
+    @property
+    def max_score(self) -> int:
+        return sum(not self.is_optional(f) for f in self._function_names())
+
+    def _function_names(self) -> list[str]:
+        return self.functions or list(dict.fromkeys(c.function for c in self.cases))
 
     def cases_of(self, function: str) -> list[CaseReport]:
         return [c for c in self.cases if c.function == function]
@@ -240,11 +319,11 @@ class GradeReport:
         return "failed"
 
     def _counts(self, kind: str | None = None) -> dict[str, int]:
-        rows = [c for c in self.cases if kind is None or c.kind == kind]
+        rows = [c for c in self.graded_cases if kind is None or c.kind == kind]
         return {"cases": len(rows), "passed": sum(c.passed for c in rows)}
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON report (schema ``dlspec-grade/1``, see the module docstring)."""
+        """The JSON report (schema ``dlspec-grade/2``, see the module docstring)."""
         total = self._counts()
         return {
             "schema": SCHEMA_ID,
@@ -255,6 +334,13 @@ class GradeReport:
             "timeout": self.timeout,
             "memory": self.memory,
             "passed": self.passed,
+            "score": self.score,
+            "max_score": self.max_score,
+            "protections": self.protections,
+            "adaptations": self.adaptations,
+            "skipped": self.skipped,
+            "not_graded": self.not_graded,
+            "edition": self.edition,
             "summary": {
                 **total,
                 "failed": total["cases"] - total["passed"],
@@ -272,6 +358,9 @@ class GradeReport:
                     "status": self.function_status(name),
                     "cases": len(self.cases_of(name)),
                     "passed": sum(c.passed for c in self.cases_of(name)),
+                    "points": self.points(name),
+                    "max_points": 0 if self.is_optional(name) else 1,
+                    "optional": self.is_optional(name),
                     "results": [c.to_dict() for c in self.cases_of(name)],
                 }
                 for name in self.functions
@@ -334,9 +423,42 @@ def _case_text(case: CaseReport) -> str:
         line = f" ({_display(where['file'])}:{where['line']})" if where else ""
         return f"still raises NotImplementedError{line}"
     where = format_location(case.location)
+    detail = case.detail or {}
+    if detail.get("count") is not None:
+        size = f" of {detail['size']}" if detail.get("size") is not None else ""
+        extra = f"; {detail['count']}{size} elements differ"
+        if detail.get("max_abs_error") is not None:
+            extra += f", largest error {detail['max_abs_error']:.3g}"
+            if detail.get("max_abs_error_index") is not None:
+                extra += f" at {list(detail['max_abs_error_index'])}"
+        where = f"{extra} {where}".strip() if where else extra
+        return f"{case.message}{where}" if where.startswith(";") else f"{case.message} {where}"
     if where and case.status == "timeout":
         where = f"(stopped {where})"
     return f"{case.message} {where}" if where else case.message
+
+
+def _loading_notes(report: GradeReport) -> list[str]:
+    """Adaptations, skipped statements, optional and not-graded functions, protections."""
+    lines = []
+    if report.edition:
+        lines.append(f"edition: {report.edition.get('name')}")
+    if report.adaptations:
+        lines.append(f"Keras 2 adaptations used: {', '.join(report.adaptations)}")
+    if report.skipped:
+        lines.append("Skipped statements (not failures):")
+        for item in report.skipped[:10]:
+            where = f"cell {item.get('cell')}, line {item.get('line')}"
+            lines.append(f"  {where}: {item.get('statement', '')} ({item.get('reason', '')})")
+    if report.optional:
+        lines.append(f"Optional functions (reported, never failing): {', '.join(report.optional)}")
+    if report.not_graded:
+        names = ", ".join(report.not_graded)
+        lines.append(f"Course-given functions not defined by the notebook (not graded): {names}")
+    if report.protections:
+        lines.append("Isolation:")
+        lines += [f"  {name}: {state}" for name, state in report.protections.items()]
+    return [*lines, ""] if lines else []
 
 
 def format_report(report: GradeReport, *, verbose: bool = False) -> str:
@@ -362,6 +484,7 @@ def format_report(report: GradeReport, *, verbose: bool = False) -> str:
         if where:
             lines.append(f"  {where}")
         lines.append("")
+    lines += _loading_notes(report)
     if report.warnings:
         lines.append("Notebook statements that failed and were skipped:")
         for warning in report.warnings[:10]:
@@ -376,6 +499,8 @@ def format_report(report: GradeReport, *, verbose: bool = False) -> str:
     for name in report.functions:
         rows = report.cases_of(name)
         status = report.function_status(name)
+        if report.is_optional(name):
+            status = f"optional, {status}"
         overview.append(
             (
                 name,
@@ -403,14 +528,26 @@ def format_report(report: GradeReport, *, verbose: bool = False) -> str:
         table = [(r.label, r.kind, r.status, _case_text(r)) for r in shown]
         lines += _table(table, ("case", "kind", "status", "detail"))
 
-    total = len(report.cases)
-    passed = sum(c.passed for c in report.cases)
+    graded = report.graded_cases
+    total = len(graded)
+    passed = sum(c.passed for c in graded)
     lines.append("")
+    lines.append(f"score: {report.score:g}/{report.max_score} (1 point per graded function)")
     if report.passed:
         lines.append(f"All {total} cases passed.")
     else:
-        failing = [n for n in report.functions if report.function_status(n) != "passed"]
+        failing = [
+            n
+            for n in report.functions
+            if report.function_status(n) != "passed" and not report.is_optional(n)
+        ]
         lines.append(f"{passed}/{total} cases passed. To fix: {', '.join(failing)}.")
+        if failing:
+            lines.append(
+                f"See a case's inputs and expected output: dlspec grade {report.lab} "
+                f"--function {failing[0]} --case N --show --seed {report.seed} "
+                f"--repeats {report.repeats} (N: its row, from 1)"
+            )
         if any(c.kind == "generated" and not c.passed for c in report.cases) and all(
             c.passed for c in fixed
         ):

@@ -13,6 +13,7 @@ lab's would load TensorFlow twice).
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import secrets
@@ -29,7 +30,7 @@ import dlspec
 from dlspec.grading.cases import CaseSource
 from dlspec.grading.report import CaseReport, GradeReport
 
-__all__ = ["GraderError", "grade", "grade_source"]
+__all__ = ["GraderError", "check_options", "grade", "grade_source"]
 
 _PACKAGE_ROOT = str(Path(dlspec.__file__).resolve().parent.parent)
 _START_TIMEOUT = 120.0  # imports of the lab's modules (TensorFlow for Keras labs)
@@ -50,12 +51,14 @@ class _Died(Exception):
 class _Worker:
     """One worker process and the thread reading its replies."""
 
-    def __init__(self, cwd: Path, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, cwd: Path, env: dict[str, str], log: Path, prefix: Sequence[str] = ()
+    ) -> None:
         self.log = log
         self.log_start = log.stat().st_size if log.exists() else 0  # this worker's output
         with open(log, "ab") as stderr:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "dlspec.grading.worker"],
+                [*prefix, sys.executable, "-m", "dlspec.grading.worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
@@ -103,10 +106,11 @@ class _Worker:
         return f"the process running the solution {how}" + (f"; it printed: {tail}" if tail else "")
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
+        """Kill the worker's whole process group: children a solution forked die with it."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the group outlives a worker that exited
+        except (ProcessLookupError, PermissionError):
+            if self.proc.poll() is None:
                 self.proc.kill()
         self.proc.wait()
 
@@ -146,6 +150,33 @@ def _environment(python_path: Sequence[str]) -> dict[str, str]:
     return env
 
 
+def check_options(
+    *, timeout: float, load_timeout: float, repeats: int, memory_mb: int | None
+) -> None:
+    """Reject grader options that cannot mean anything, with the reason (``ValueError``).
+
+    ``timeout`` and ``load_timeout`` must be finite and > 0 (a case always has a limit; give a
+    large value for a slow machine); ``repeats`` an integer >= 0 (0: the fixed cases only);
+    ``memory_mb`` an integer >= 0 or ``None`` (0 or ``None``: no memory limit).
+
+    Example:
+        >>> check_options(timeout=float("nan"), load_timeout=60, repeats=3, memory_mb=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: --timeout must be a finite number of seconds > 0; got nan.
+    """
+    for flag, value in (("--timeout", timeout), ("--load-timeout", load_timeout)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{flag} must be a number of seconds; got {value!r}.")
+        if not math.isfinite(value) or value <= 0:
+            raise ValueError(f"{flag} must be a finite number of seconds > 0; got {value!r}.")
+    for flag, value in (("--repeats", repeats), ("--memory-mb", memory_mb)):
+        if value is None and flag == "--memory-mb":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{flag} must be a whole number >= 0; got {value!r}.")
+
+
 def grade(lab_id: str, solution: str | os.PathLike, **options: Any) -> GradeReport:
     """Grade ``solution`` (a ``.py`` file or a ``.ipynb`` notebook) on lab ``lab_id``.
 
@@ -170,6 +201,10 @@ def grade_source(
     load_timeout: float = 60.0,
     memory_mb: int | None = 4096,
     python_path: Sequence[str] = (),
+    statement_timeout: float | None = None,
+    load_budget: float | None = None,
+    keras3_strict: bool = False,
+    sandbox: Any = None,
 ) -> GradeReport:
     """Grade ``solution`` on the cases of ``source`` in a worker process.
 
@@ -183,34 +218,50 @@ def grade_source(
         load_timeout: seconds for a ``.py`` file's top-level code.
         memory_mb: address-space cap of the worker (``None`` or 0: none).
         python_path: extra import paths for the worker.
+        statement_timeout, load_budget: seconds per notebook statement and for the whole
+            load (the worker's defaults: 30 and 180).
+        keras3_strict: no Keras 2 adaptations of the solution's code.
+        sandbox: a :class:`dlspec.grading.sandbox.Sandbox` to run the worker in (class mode).
 
     Raises:
         FileNotFoundError: no such solution file.
         ValueError: not a ``.py`` / ``.ipynb`` file, or an unknown function name.
         GraderError: the worker could not start or build the plan.
     """
+    check_options(timeout=timeout, load_timeout=load_timeout, repeats=repeats, memory_mb=memory_mb)
     path = Path(solution).expanduser().resolve()
     if not path.is_file():
         raise FileNotFoundError(f"No solution file at {path}.")
     if path.suffix not in (".py", ".ipynb"):
         raise ValueError(f"The solution must be a .py file or a .ipynb notebook; got {path.name}.")
     seed = secrets.randbelow(100_000) if seed is None else int(seed)
+    run_path, cwd, prefix = path, path.parent, ()
+    if sandbox is not None:
+        run_path, cwd, prefix = Path(sandbox.solution), Path(sandbox.workdir), sandbox.prefix
     init = {
         "op": "init",
         "source": source.to_dict(),
-        "solution": str(path),
+        "solution": str(run_path),
         "seed": seed,
         "repeats": repeats,
         "functions": list(functions) if functions else None,
         "timeout": timeout,
         "load_timeout": load_timeout,
         "memory_mb": memory_mb,
+        "keras3_strict": bool(keras3_strict),
     }
+    for key, value in (("statement_timeout", statement_timeout), ("load_budget", load_budget)):
+        if value is not None:
+            check_options(timeout=value, load_timeout=1.0, repeats=0, memory_mb=0)
+            init[key] = float(value)
     report = GradeReport(source.key, source.title, str(path), seed, repeats, timeout)
     env = _environment(python_path)
+    if sandbox is not None:
+        env.update(sandbox.env)
+        report.protections = dict(sandbox.protections)
     with tempfile.TemporaryDirectory(prefix="dlspec-grade-") as tmp:
         log = Path(tmp) / "worker.log"
-        session = _Session(init, path.parent, env, log, report)
+        session = _Session(init, cwd, env, log, report, prefix)
         try:
             session.run_all()
         finally:
@@ -221,8 +272,9 @@ def grade_source(
 class _Session:
     """The parent's side of a grading run: plan, load, cases, restarts."""
 
-    def __init__(self, init: dict, cwd: Path, env: dict, log: Path, report: GradeReport):
+    def __init__(self, init: dict, cwd: Path, env: dict, log: Path, report: GradeReport, prefix=()):
         self.init, self.cwd, self.env, self.log, self.report = init, cwd, env, log, report
+        self.prefix = list(prefix)
         self.worker: _Worker | None = None
         self.plan: list[dict] = []
         self.timeout = float(init["timeout"])
@@ -234,7 +286,7 @@ class _Session:
 
     def _start(self) -> dict:
         """Start a worker and load the solution; returns the ``loaded`` reply."""
-        self.worker = _Worker(self.cwd, self.env, self.log)
+        self.worker = _Worker(self.cwd, self.env, self.log, self.prefix)
         self.worker.send(self.init)
         try:
             plan = self.worker.receive(_START_TIMEOUT)
@@ -274,6 +326,11 @@ class _Session:
         loaded = self._start()
         self.report.load_error = loaded.get("error")
         self.report.warnings = loaded.get("warnings", [])
+        for key in ("adaptations", "skipped", "optional", "not_graded"):
+            setattr(self.report, key, list(loaded.get(key) or []))
+        self.report.edition = loaded.get("edition")
+        if loaded.get("hung"):
+            self.init["skip_statements"] = list(loaded["hung"])  # a restarted worker skips them
         skipped: dict[str, str] = {}
         for planned in self.plan:
             function = planned["function"]
@@ -324,5 +381,6 @@ class _Session:
                 reply.get("detail"),
                 reply.get("location"),
                 float(reply.get("seconds", 0.0)),
+                bool(reply.get("optional", planned.get("optional", False))),
             )
         )

@@ -25,9 +25,10 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from dlspec.grading.generated import GeneratedCase, distinct_sizes, position_coded
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES", "YOLO_EVAL_EXPECTED", "seeded_normal"]
+__all__ = ["CASES", "GENERATED", "YOLO_EVAL_EXPECTED", "seeded_normal"]
 
 
 def seeded_normal(*shapes: list[int]) -> list[tf.Tensor]:
@@ -157,5 +158,92 @@ CASES = {
             rtol=1e-5,
             atol=1e-3,
         ),
+    ]
+}
+
+
+def _gen_grid(rng: np.random.Generator) -> tuple[int, int, int, int]:
+    """Grid height, width, anchors and classes, all different (the course's: 19, 19, 5, 80)."""
+    return tuple(distinct_sizes(rng, 4, 2, 9))
+
+
+def _gen_filter(rng: np.random.Generator) -> tuple[tuple, dict]:
+    h, w, anchors, classes = _gen_grid(rng)
+    box_confidence = 0.5 + 0.5 * rng.permuted(position_coded(rng, (h, w, anchors, 1)))
+    boxes = position_coded(rng, (h, w, anchors, 4), 3.0)
+    probs = 0.5 + 0.5 * rng.permuted(position_coded(rng, (h, w, anchors, classes)))
+    tensors = [tf.constant(x, tf.float32) for x in (boxes, box_confidence, probs)]
+    return tuple(tensors), {"threshold": float(rng.uniform(0.3, 0.7))}
+
+
+def _gen_box(rng: np.random.Generator) -> tuple[float, float, float, float]:
+    x1, y1 = (float(v) for v in rng.uniform(0, 4, 2))
+    return (x1, y1, x1 + float(rng.uniform(0.5, 3)), y1 + float(rng.uniform(0.5, 3)))
+
+
+def _gen_corner_boxes(rng: np.random.Generator, n: int) -> np.ndarray:
+    return np.array([_gen_box(rng) for _ in range(n)], np.float32)
+
+
+def _gen_nms(rng: np.random.Generator) -> tuple[tuple, dict]:
+    n = int(rng.integers(6, 15))
+    scores = tf.constant(rng.permuted(np.linspace(0.3, 0.95, n)), tf.float32)
+    classes = tf.constant(rng.integers(0, 5, n), tf.int64)
+    boxes = tf.constant(_gen_corner_boxes(rng, n))
+    kwargs = {"max_boxes": int(rng.integers(2, n)), "iou_threshold": float(rng.uniform(0.2, 0.6))}
+    return (scores, boxes, classes), kwargs
+
+
+def _gen_xy_wh(rng: np.random.Generator, n: int) -> tuple[tf.Tensor, tf.Tensor]:
+    xy = 0.5 + 0.4 * position_coded(rng, (n, 2))
+    wh = 0.3 + 0.2 * rng.permuted(position_coded(rng, (n, 2)))
+    return tf.constant(xy, tf.float32), tf.constant(wh, tf.float32)
+
+
+def _gen_eval(rng: np.random.Generator) -> tuple[tuple, dict]:
+    h, w, anchors, classes = _gen_grid(rng)
+    shape = (h, w, anchors)
+    xy = position_coded(rng, (*shape, 2))
+    wh = 0.2 + 0.1 * rng.permuted(position_coded(rng, (*shape, 2)))
+    confidence = 0.5 + 0.5 * rng.permuted(position_coded(rng, (*shape, 1)))
+    probs = 0.5 + 0.5 * rng.permuted(position_coded(rng, (*shape, classes)))
+    outputs = tuple(tf.constant(x, tf.float32) for x in (xy, wh, confidence, probs))
+    image_shape = tuple(float(s) for s in distinct_sizes(rng, 2, 100, 900))
+    kwargs = {"image_shape": image_shape, "max_boxes": int(rng.integers(3, 8))}
+    return (outputs,), kwargs
+
+
+def _gen_head(rng: np.random.Generator) -> tuple[tuple, dict]:
+    h, w, anchors, classes = _gen_grid(rng)
+    feats = position_coded(rng, (1, h, w, anchors * (5 + classes)), 2.0)
+    anchor_sizes = (0.5 + position_coded(rng, (anchors, 2)) ** 2).tolist()
+    return (tf.constant(feats, tf.float32), anchor_sizes, classes), {}
+
+
+GENERATED = {
+    "c4w3-yolo": [
+        GeneratedCase("yolo_filter_boxes", _gen_filter, rtol=1e-6, atol=1e-6),
+        GeneratedCase("iou", lambda rng: ((_gen_box(rng), _gen_box(rng)), {}), atol=1e-8),
+        GeneratedCase("yolo_non_max_suppression", _gen_nms, rtol=1e-6, atol=1e-6),
+        GeneratedCase(
+            "scale_boxes",
+            lambda rng: (
+                (
+                    tf.constant(_gen_corner_boxes(rng, int(rng.integers(2, 7))) / 8),
+                    tuple(float(s) for s in distinct_sizes(rng, 2, 100, 900)),
+                ),
+                {},
+            ),
+            rtol=1e-6,
+            atol=1e-4,
+        ),
+        GeneratedCase("yolo_eval", _gen_eval, rtol=1e-5, atol=1e-3),
+        GeneratedCase(
+            "yolo_boxes_to_corners",
+            lambda rng: (_gen_xy_wh(rng, int(rng.integers(2, 9))), {}),
+            rtol=1e-6,
+            atol=1e-6,
+        ),
+        GeneratedCase("yolo_head", _gen_head, rtol=1e-5, atol=1e-6),
     ]
 }

@@ -15,9 +15,12 @@ True
 
 from __future__ import annotations
 
+import numpy as np
+
+from dlspec.grading.generated import GeneratedModelCase, distinct_sizes
 from dlspec.grading.model_summary import ModelCase
 
-__all__ = ["CASES", "HAPPY_MODEL_SUMMARY", "CONVOLUTIONAL_MODEL_SUMMARY"]
+__all__ = ["CASES", "GENERATED", "HAPPY_MODEL_SUMMARY", "CONVOLUTIONAL_MODEL_SUMMARY"]
 
 HAPPY_MODEL_SUMMARY = [
     ["ZeroPadding2D", (None, 70, 70, 3), 0, ((3, 3), (3, 3))],
@@ -51,3 +54,12 @@ CASES = {
         ),
     ]
 }
+
+
+def _gen_input_shape(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """A non-square RGB or grey input, e.g. ``(48, 72, 1)``: the builder must use it."""
+    height, width = (int(8 * s) for s in distinct_sizes(rng, 2, 4, 10))
+    return ((height, width, int(rng.choice([1, 3, 4]))),), {}
+
+
+GENERATED = {"c4w1-conv-app": [GeneratedModelCase("convolutional_model", _gen_input_shape)]}

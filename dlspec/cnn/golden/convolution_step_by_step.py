@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from dlspec.cnn.convolution_step_by_step import conv_forward, pool_forward
+from dlspec.grading.generated import GeneratedCase, distinct_sizes, position_coded
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES"]
+__all__ = ["CASES", "GENERATED"]
 
 
 def _call(*args, **kwargs) -> tuple[tuple, dict]:
@@ -179,6 +180,82 @@ CASES: dict[str, list[GoldenCase]] = {
             ((5, 5, 3, 2), [[0.0, 0.0], [5.05844394, -1.68282702], [0.0, 0.0]]),
             select=lambda dA_prev: (dA_prev.shape, dA_prev[1, 1]),
             name="pool_backward (max)",
+        ),
+    ],
+}
+
+
+def _gen_volume(rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
+    """A batch (m, n_H, n_W, n_C) with m, n_H, n_W, n_C all different."""
+    return position_coded(rng, tuple(distinct_sizes(rng, 4, 2, 7)), scale)
+
+
+def _gen_conv(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """A_prev, W (f, f, n_C_prev, n_C), b, and a pad and stride that fit."""
+    A_prev = _gen_volume(rng, 2.0)
+    f = int(rng.integers(1, min(A_prev.shape[1:3]) + 1))
+    n_C = int(rng.integers(2, 6))
+    W = position_coded(rng, (f, f, A_prev.shape[3], n_C))
+    b = position_coded(rng, (1, 1, 1, n_C), 0.5)
+    hparameters = {"pad": int(rng.integers(0, 3)), "stride": int(rng.integers(1, 3))}
+    return _call(A_prev, W, b, hparameters)
+
+
+def _gen_pool(mode: str):
+    def make(rng: np.random.Generator) -> tuple[tuple, dict]:
+        A_prev = _gen_volume(rng, 3.0)
+        f = int(rng.integers(2, min(A_prev.shape[1:3]) + 1))
+        return _call(A_prev, {"f": f, "stride": int(rng.integers(1, 3))}, mode=mode)
+
+    return make
+
+
+def _gen_conv_backward(rng: np.random.Generator) -> tuple[tuple, dict]:
+    Z, cache = conv_forward(*_gen_conv(rng)[0])
+    return _call(position_coded(rng, Z.shape), cache)
+
+
+def _gen_pool_backward(mode: str):
+    def make(rng: np.random.Generator) -> tuple[tuple, dict]:
+        (A_prev, hparameters), kwargs = _gen_pool(mode)(rng)
+        A, cache = pool_forward(A_prev, hparameters, **kwargs)
+        return _call(position_coded(rng, A.shape), cache, mode=mode)
+
+    return make
+
+
+def _gen_slice(rng: np.random.Generator) -> tuple[tuple, dict]:
+    shape = tuple(distinct_sizes(rng, 3, 2, 6))
+    b = position_coded(rng, (1, 1, 1))
+    return _call(position_coded(rng, shape, 2.0), position_coded(rng, shape), b)
+
+
+GENERATED: dict[str, list[GeneratedCase]] = {
+    "c4w1-conv-step": [
+        GeneratedCase("zero_pad", lambda rng: _call(_gen_volume(rng), int(rng.integers(1, 4)))),
+        GeneratedCase("conv_single_step", _gen_slice),
+        GeneratedCase("conv_forward", _gen_conv, select=lambda out: out[0]),
+        *(
+            GeneratedCase(
+                "pool_forward", _gen_pool(mode), select=lambda out: out[0], name=f"pool_{mode}"
+            )
+            for mode in ("max", "average")
+        ),
+        GeneratedCase("conv_backward", _gen_conv_backward),
+        GeneratedCase(
+            "create_mask_from_window",
+            # the maximum anywhere in the window, not only at a corner
+            lambda rng: _call(
+                rng.permuted(position_coded(rng, tuple(distinct_sizes(rng, 2, 2, 5))))
+            ),
+        ),
+        GeneratedCase(
+            "distribute_value",
+            lambda rng: _call(float(rng.uniform(-3, 3)), tuple(distinct_sizes(rng, 2, 2, 5))),
+        ),
+        *(
+            GeneratedCase("pool_backward", _gen_pool_backward(mode), name=f"pool_backward_{mode}")
+            for mode in ("max", "average")
         ),
     ],
 }

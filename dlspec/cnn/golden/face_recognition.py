@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from dlspec.cnn.faces.face_recognition import FACES_DIR, build_database
 from dlspec.cnn.faces.facenet import facenet_model, facenet_weight_files
 from dlspec.data.paths import DataNotFoundError, data_path
+from dlspec.grading.generated import GeneratedCase, distinct_sizes, position_coded
 from dlspec.grading.golden import GoldenCase
 from dlspec.weights import WeightsNotFoundError, resolve_weights
 
-__all__ = ["CASES", "WEIGHT_CASES_INCLUDED", "weight_cases"]
+__all__ = ["CASES", "WEIGHT_CASES_INCLUDED", "weight_cases", "GENERATED"]
 
 
 def _seeded_triplets() -> tuple[tuple, dict]:
@@ -136,3 +139,17 @@ CASES = {
         *(weight_cases() if WEIGHT_CASES_INCLUDED else []),
     ]
 }
+
+
+def _gen_triplets(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """(anchor, positive, negative) encodings (m, d) with m != d, and an alpha."""
+    import tensorflow as tf  # lazy: as the fixed cases
+
+    m, d = distinct_sizes(rng, 2, 2, 9)
+    encodings = [rng.permuted(position_coded(rng, (m, d), 2.0).ravel()).reshape(m, d)]
+    encodings += [e + position_coded(rng, (m, d), 0.8) for e in (encodings[0], -encodings[0])]
+    y_pred = tuple(tf.constant(e, tf.float32) for e in encodings)
+    return (None, y_pred), {"alpha": float(rng.uniform(0.1, 3.0))}
+
+
+GENERATED = {"c4w4-face": [GeneratedCase("triplet_loss", _gen_triplets, rtol=1e-5, atol=1e-4)]}

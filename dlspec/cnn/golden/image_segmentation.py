@@ -15,11 +15,18 @@ True
 from __future__ import annotations
 
 import keras
+import numpy as np
 
+from dlspec.grading.generated import (
+    GeneratedCase,
+    GeneratedModelCase,
+    distinct_sizes,
+    position_coded,
+)
 from dlspec.grading.golden import GoldenCase
 from dlspec.grading.model_summary import ModelCase, layer_summary
 
-__all__ = ["CASES", "CONV_BLOCK_SUMMARY", "CONV_BLOCK_DROPOUT_SUMMARY", "UNET_SUMMARY"]
+__all__ = ["CASES", "CONV_BLOCK_SUMMARY", "CONV_BLOCK_DROPOUT_SUMMARY", "UNET_SUMMARY", "GENERATED"]
 
 _CONV = ("same", "relu", "HeNormal")
 _POOL = ((2, 2), (2, 2), "valid")
@@ -118,5 +125,36 @@ CASES = {
             lambda: (((96, 128, 3),), {"n_filters": 32, "n_classes": 23}),
             expected=UNET_SUMMARY,
         ),
+    ]
+}
+
+
+def _gen_conv_block(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """A concrete batch of another size; the block's two outputs are compared by shape."""
+    m, n_H, n_W = distinct_sizes(rng, 3, 1, 5)
+    x = position_coded(rng, (m, 2 * n_H + 2, 2 * n_W, int(rng.integers(1, 5)))).astype(np.float32)
+    kwargs = {
+        "n_filters": int(rng.integers(2, 9)),
+        "dropout_prob": float(rng.choice([0.0, 0.3])),
+        "max_pooling": bool(rng.integers(0, 2)),
+    }
+    return (x,), kwargs
+
+
+def _gen_unet(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """Sides divisible by 16 (four poolings), few filters, another class count."""
+    height, width = (16 * s for s in distinct_sizes(rng, 2, 1, 4))
+    kwargs = {"n_filters": int(rng.integers(2, 6)), "n_classes": int(rng.integers(2, 12))}
+    return ((height, width, int(rng.choice([1, 3]))),), kwargs
+
+
+GENERATED = {
+    "c4w3-unet": [
+        GeneratedCase(
+            "conv_block",
+            _gen_conv_block,
+            select=lambda out: [tuple(out[0].shape), tuple(out[1].shape)],
+        ),
+        GeneratedModelCase("unet_model", _gen_unet),
     ]
 }

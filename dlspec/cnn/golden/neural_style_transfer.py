@@ -21,9 +21,12 @@ True
 
 from __future__ import annotations
 
+import numpy as np
+
+from dlspec.grading.generated import GeneratedCase, distinct_sizes, position_coded
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES", "RTOL"]
+__all__ = ["CASES", "RTOL", "GENERATED"]
 
 #: accepts the course's values and TF 2.21's (see above)
 RTOL = 1e-6
@@ -88,5 +91,40 @@ CASES = {
         GoldenCase(
             "total_cost", _args(0.3, 0.5, 3, 8), 4.9, rtol=RTOL, name="total_cost(0.3, 0.5, 3, 8)"
         ),
+    ]
+}
+
+
+def _gen_activation(rng: np.random.Generator, shape: tuple[int, ...], scale: float = 3.0):
+    """A float32 tensor of ``shape``, values rising with the position in a shuffled order."""
+    import tensorflow as tf  # lazy: keeps the grading plan of this lab free of TensorFlow
+
+    values = rng.permuted(position_coded(rng, shape, scale).ravel()).reshape(shape)
+    return tf.constant(values, tf.float32)
+
+
+def _gen_content(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """Stacks of layer outputs (k, 1, n_H, n_W, n_C): ``[-1]`` picks the content layer."""
+    n_H, n_W, n_C = distinct_sizes(rng, 3, 2, 7)
+    shape = (int(rng.integers(1, 3)), 1, n_H, n_W, n_C)
+    return (_gen_activation(rng, shape), _gen_activation(rng, shape)), {}
+
+
+def _gen_style(rng: np.random.Generator) -> tuple[tuple, dict]:
+    n_H, n_W, n_C = distinct_sizes(rng, 3, 2, 7)
+    return (_gen_activation(rng, (1, n_H, n_W, n_C)), _gen_activation(rng, (1, n_H, n_W, n_C))), {}
+
+
+def _gen_total(rng: np.random.Generator) -> tuple[tuple, dict]:
+    J_content, J_style = (float(v) for v in rng.uniform(0.1, 50, 2))
+    alpha, beta = (int(v) for v in distinct_sizes(rng, 2, 1, 60))
+    return (J_content, J_style, alpha, beta), {}
+
+
+GENERATED = {
+    "c4w4-nst": [
+        GeneratedCase("compute_content_cost", _gen_content, rtol=1e-5, atol=1e-6),
+        GeneratedCase("compute_layer_style_cost", _gen_style, rtol=1e-5, atol=1e-6),
+        GeneratedCase("total_cost", _gen_total, rtol=RTOL),
     ]
 }

@@ -18,9 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlspec.grading.generated import (
+    GeneratedCase,
+    GeneratedModelCase,
+    distinct_sizes,
+    position_coded,
+)
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES"]
+__all__ = ["CASES", "GENERATED"]
 
 
 def _course_X() -> np.ndarray:
@@ -136,5 +142,47 @@ CASES = {
             atol=0.0,
             name="ResNet50 parameter counts and shapes",
         ),
+    ]
+}
+
+
+def _seeded_glorot(seed=0):
+    import keras  # lazy: the golden module is read without TensorFlow by the plan
+
+    return keras.initializers.GlorotUniform(seed=seed)
+
+
+def _gen_block_input(rng: np.random.Generator, channels: int) -> np.ndarray:
+    m, n_H, n_W = distinct_sizes(rng, 3, 2, 6)
+    shape = (m, n_H + 2, n_W + 2, channels)
+    return rng.permuted(position_coded(rng, shape, 3.0).ravel()).reshape(shape).astype(np.float32)
+
+
+def _gen_identity(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """Filters [F1, F2, F3] all different; the input has F3 channels (the shortcut adds)."""
+    filters = distinct_sizes(rng, 3, 2, 7)
+    X = _gen_block_input(rng, filters[2])
+    kwargs = {"f": int(rng.integers(2, 4)), "filters": filters, "training": False}
+    return (X,), {**kwargs, "initializer": _seeded_glorot}
+
+
+def _gen_convolutional(rng: np.random.Generator) -> tuple[tuple, dict]:
+    filters = distinct_sizes(rng, 3, 2, 7)
+    X = _gen_block_input(rng, int(rng.integers(2, 6)))
+    kwargs = {"f": int(rng.integers(2, 4)), "filters": filters, "s": int(rng.integers(1, 3))}
+    return (X,), {**kwargs, "training": False, "initializer": _seeded_glorot}
+
+
+def _gen_resnet(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """Another input size and class count than the course's (64, 64, 3) and 6."""
+    input_shape = (int(rng.choice([64, 96])), int(rng.choice([64, 96])), int(rng.choice([1, 4])))
+    return (), {"input_shape": input_shape, "classes": int(rng.integers(2, 12))}
+
+
+GENERATED = {
+    "c4w2-resnet": [
+        GeneratedCase("identity_block", _gen_identity, rtol=1e-4, atol=1e-4),
+        GeneratedCase("convolutional_block", _gen_convolutional, rtol=1e-4, atol=1e-4),
+        GeneratedModelCase("ResNet50", _gen_resnet),
     ]
 }

@@ -23,10 +23,13 @@ What the course checks without pretrained weights or training:
 
 from __future__ import annotations
 
+import numpy as np
+
+from dlspec.grading.generated import GeneratedModelCase
 from dlspec.grading.golden import GoldenCase
 from dlspec.grading.model_summary import ModelCase
 
-__all__ = ["CASES"]
+__all__ = ["CASES", "GENERATED"]
 
 
 def _no_args() -> tuple[tuple, dict]:
@@ -93,3 +96,12 @@ CASES = {
         ),
     ]
 }
+
+
+def _gen_image_shape(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """Another square input size than the course's 160 (MobileNetV2 takes 32 and up)."""
+    side = int(rng.choice([64, 96, 128, 192]))
+    return ((side, side),), {"weights": None}
+
+
+GENERATED = {"c4w2-alpaca": [GeneratedModelCase("alpaca_model", _gen_image_shape)]}

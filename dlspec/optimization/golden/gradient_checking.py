@@ -12,6 +12,9 @@ round differently, so anything of that size below the lab's 2e-7 threshold passe
 
 from __future__ import annotations
 
+import numpy as np
+
+from dlspec.grading.generated import GeneratedCase, binary_labels, position_coded
 from dlspec.grading.golden import GoldenCase
 from dlspec.optimization.gradient_checking import (
     backward_propagation_n,
@@ -19,7 +22,7 @@ from dlspec.optimization.gradient_checking import (
     gradient_check_n_test_case,
 )
 
-__all__ = ["CASES"]
+__all__ = ["CASES", "GENERATED"]
 
 
 def _call(*args, **kwargs) -> tuple[tuple, dict]:
@@ -60,5 +63,35 @@ CASES: dict[str, list[GoldenCase]] = {
             atol=8e-8,
             name="gradient_check_n (corrected backprop)",
         ),
+    ],
+}
+
+
+def _gen_scalars(rng: np.random.Generator) -> tuple[tuple, dict]:
+    return _call(float(rng.uniform(-5, 5)), float(rng.uniform(0.5, 5)))
+
+
+def _gen_check_n(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """The lab's [4, 5, 3, 1] network (the course's ``vector_to_dictionary`` is written for
+    it) on m examples, with the buggy backward pass: a difference far from 0."""
+    m = int(rng.integers(2, 8))
+    X = position_coded(rng, (4, m), 2.0)
+    Y = binary_labels(rng, (1, m))
+    dims = [4, 5, 3, 1]
+    parameters = {}
+    for l in range(1, 4):
+        parameters[f"W{l}"] = position_coded(rng, (dims[l], dims[l - 1]), 1.5)
+        parameters[f"b{l}"] = position_coded(rng, (dims[l], 1), 0.3)
+    _, cache = forward_propagation_n(X, Y, parameters)
+    gradients = backward_propagation_n(X, Y, cache, buggy=True)
+    return _call(parameters, gradients, X, Y, 1e-7, False)
+
+
+GENERATED: dict[str, list[GeneratedCase]] = {
+    "c2w1-gradient-checking": [
+        GeneratedCase("forward_propagation", _gen_scalars),
+        # J = θx is linear: any right difference is rounding noise far below 1e-7.
+        GeneratedCase("gradient_check", _gen_scalars, rtol=0.0, atol=1e-8),
+        GeneratedCase("gradient_check_n", _gen_check_n, rtol=1e-4),
     ],
 }

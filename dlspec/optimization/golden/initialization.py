@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlspec.grading.generated import GeneratedCase, distinct_sizes
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES"]
+__all__ = ["CASES", "GENERATED"]
 
 
 def _call(*args, **kwargs) -> tuple[tuple, dict]:
@@ -63,5 +64,23 @@ CASES: dict[str, list[GoldenCase]] = {
                 "b2": np.zeros((1, 1)),
             },
         ),
+    ],
+}
+
+
+def _gen_dims(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """A layer list of 3 or 4 different sizes, e.g. ``[7, 3, 5, 1]``."""
+    dims = distinct_sizes(rng, int(rng.integers(3, 5)), 2, 9)
+    return _call(dims[:-1] + [1])
+
+
+GENERATED: dict[str, list[GeneratedCase]] = {
+    "c2w1-init": [
+        GeneratedCase(name, _gen_dims)
+        for name in (
+            "initialize_parameters_zeros",
+            "initialize_parameters_random",
+            "initialize_parameters_he",
+        )
     ],
 }

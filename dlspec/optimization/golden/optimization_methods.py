@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlspec.grading.generated import GeneratedCase, binary_labels, distinct_sizes, position_coded
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES"]
+__all__ = ["CASES", "GENERATED"]
 
 
 def _call(*args, **kwargs) -> tuple[tuple, dict]:
@@ -186,4 +187,84 @@ CASES = {
             name="schedule_lr_decay (epoch 10, interval 100)",
         ),
     ]
+}
+
+
+def _gen_parameters(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Course-layout parameters of a 2- or 3-layer network with sizes all different."""
+    dims = distinct_sizes(rng, int(rng.integers(3, 5)), 2, 9)
+    parameters = {}
+    for l in range(1, len(dims)):
+        parameters[f"W{l}"] = position_coded(rng, (dims[l], dims[l - 1]), 2.0)
+        parameters[f"b{l}"] = position_coded(rng, (dims[l], 1), 0.5)
+    return parameters
+
+
+def _like(rng: np.random.Generator, parameters: dict, scale: float, positive: bool = False):
+    """``{"dW1": ..., "db1": ...}`` shaped like ``parameters`` (squared: positive)."""
+    out = {f"d{k}": position_coded(rng, v.shape, scale) for k, v in parameters.items()}
+    return {k: v**2 for k, v in out.items()} if positive else out
+
+
+def _gen_gd(rng: np.random.Generator) -> tuple[tuple, dict]:
+    parameters = _gen_parameters(rng)
+    return _call(parameters, _like(rng, parameters, 1.0), float(rng.uniform(0.01, 0.5)))
+
+
+def _gen_momentum(rng: np.random.Generator) -> tuple[tuple, dict]:
+    parameters = _gen_parameters(rng)
+    grads, v = _like(rng, parameters, 1.0), _like(rng, parameters, 0.3)
+    beta, learning_rate = float(rng.uniform(0.5, 0.95)), float(rng.uniform(0.01, 0.5))
+    return _call(parameters, grads, v, beta=beta, learning_rate=learning_rate)
+
+
+def _gen_adam(rng: np.random.Generator) -> tuple[tuple, dict]:
+    parameters = _gen_parameters(rng)
+    grads, v = _like(rng, parameters, 1.0), _like(rng, parameters, 0.3)
+    s = _like(rng, parameters, 0.5, positive=True)
+    return _call(
+        parameters,
+        grads,
+        v,
+        s,
+        t=int(rng.integers(1, 9)),
+        learning_rate=float(rng.uniform(0.005, 0.1)),
+        beta1=float(rng.uniform(0.7, 0.95)),
+        beta2=float(rng.uniform(0.85, 0.999)),
+        epsilon=float(rng.choice([1e-8, 1e-4, 1e-2])),
+    )
+
+
+def _gen_mini_batches(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """m not a multiple of the batch size: the last, shorter batch is checked too."""
+    size = int(rng.integers(2, 6))
+    m = size * int(rng.integers(2, 5)) + int(rng.integers(1, size))
+    n_x = int(rng.integers(2, 7))
+    X = position_coded(rng, (n_x, m), 3.0)
+    return _call(X, binary_labels(rng, (1, m)), size, seed=int(rng.integers(0, 100)))
+
+
+def _gen_decay(rng: np.random.Generator) -> tuple[tuple, dict]:
+    lr0 = float(rng.uniform(0.05, 1.0))
+    return _call(lr0, int(rng.integers(1, 500)), float(rng.uniform(0.1, 2.0)))
+
+
+def _gen_schedule(rng: np.random.Generator) -> tuple[tuple, dict]:
+    interval = int(rng.integers(5, 50))
+    epoch = interval * int(rng.integers(1, 6)) + int(rng.integers(0, interval))
+    lr0, decay = float(rng.uniform(0.05, 1.0)), float(rng.uniform(0.1, 2.0))
+    return _call(lr0, epoch, decay, time_interval=interval)
+
+
+GENERATED: dict[str, list[GeneratedCase]] = {
+    "c2w2-optimization": [
+        GeneratedCase("initialize_velocity", lambda rng: _call(_gen_parameters(rng))),
+        GeneratedCase("initialize_adam", lambda rng: _call(_gen_parameters(rng))),
+        GeneratedCase("update_parameters_with_gd", _gen_gd),
+        GeneratedCase("update_parameters_with_momentum", _gen_momentum),
+        GeneratedCase("update_parameters_with_adam", _gen_adam),
+        GeneratedCase("random_mini_batches", _gen_mini_batches),
+        GeneratedCase("update_lr", _gen_decay, types={"": float}),
+        GeneratedCase("schedule_lr_decay", _gen_schedule, types={"": float}),
+    ],
 }

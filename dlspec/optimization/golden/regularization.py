@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlspec.grading.generated import GeneratedCase, binary_labels, distinct_sizes, position_coded
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES"]
+__all__ = ["CASES", "GENERATED"]
 
 
 def _call(*args, **kwargs) -> tuple[tuple, dict]:
@@ -64,6 +65,42 @@ CASES: dict[str, list[GoldenCase]] = {
             ),
             # (A3, D1): the course shows the output and the first mask.
             select=lambda out: (out[0], out[1][1]),
+        ),
+    ],
+}
+
+
+def _gen_network(rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``X`` (n_x, m) and the parameters of a 3-layer network with sizes all different."""
+    n_x, n_1, n_2, m = distinct_sizes(rng, 4, 2, 9)
+    dims = [n_x, n_1, n_2, 1]
+    parameters = {}
+    for l in range(1, 4):
+        parameters[f"W{l}"] = position_coded(rng, (dims[l], dims[l - 1]), 1.5)
+        parameters[f"b{l}"] = position_coded(rng, (dims[l], 1), 0.2)
+    return position_coded(rng, (n_x, m), 2.0), parameters
+
+
+def _gen_cost(rng: np.random.Generator) -> tuple[tuple, dict]:
+    X, parameters = _gen_network(rng)
+    m = X.shape[1]
+    A3 = 0.5 + 0.45 * position_coded(rng, (1, m))
+    return _call(A3, binary_labels(rng, (1, m)), parameters, lambd=float(rng.uniform(0.05, 0.9)))
+
+
+def _gen_dropout(rng: np.random.Generator) -> tuple[tuple, dict]:
+    X, parameters = _gen_network(rng)
+    return _call(X, parameters, keep_prob=float(rng.uniform(0.5, 0.9)))
+
+
+GENERATED: dict[str, list[GeneratedCase]] = {
+    "c2w1-regularization": [
+        GeneratedCase("compute_cost_with_regularization", _gen_cost, types={"": float}),
+        GeneratedCase(
+            "forward_propagation_with_dropout",
+            _gen_dropout,
+            # (A3, D1, A1, D2, A2): the output, the masks and the scaled activations.
+            select=lambda out: (out[0], out[1][1], out[1][2], out[1][6], out[1][7]),
         ),
     ],
 }

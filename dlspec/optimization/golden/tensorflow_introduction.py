@@ -26,9 +26,10 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from dlspec.grading.generated import GeneratedCase, distinct_sizes, position_coded
 from dlspec.grading.golden import GoldenCase
 
-__all__ = ["CASES"]
+__all__ = ["CASES", "GENERATED"]
 
 
 def _call(*args, **kwargs) -> tuple[tuple, dict]:
@@ -146,3 +147,58 @@ _TF_INTRO = [
 ]
 
 CASES = {"c2w3-tf-intro": _TF_INTRO}
+
+
+def _gen_image(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """A uint8 image of a non-square size whose values rise with the position."""
+    h, w = distinct_sizes(rng, 2, 2, 9)
+    values = np.round(127.5 + 127.5 * position_coded(rng, (h, w, 3))).astype(np.uint8)
+    return _call(tf.constant(values))
+
+
+def _gen_forward(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """Layer sizes n_x, n_1, n_2, n_y and m all different (the course's are 12288, 25, 12, 6)."""
+    n_x, n_1, n_2, n_y, m = distinct_sizes(rng, 5, 2, 9)
+    shapes = {"W1": (n_1, n_x), "b1": (n_1, 1), "W2": (n_2, n_1), "b2": (n_2, 1),
+              "W3": (n_y, n_2), "b3": (n_y, 1)}  # fmt: skip
+    parameters = {
+        k: tf.Variable(position_coded(rng, s, 1.5).astype(np.float32), name=k)
+        for k, s in shapes.items()
+    }
+    X = position_coded(rng, (n_x, m), 2.0).astype(np.float32)
+    return _call(tf.constant(X), parameters)
+
+
+def _gen_loss(rng: np.random.Generator) -> tuple[tuple, dict]:
+    """Logits (C, m) and one-hot labels (C, m), one example per column as in the course."""
+    classes, m = distinct_sizes(rng, 2, 2, 9)
+    logits = position_coded(rng, (classes, m), 4.0).astype(np.float32)
+    labels = tf.one_hot(rng.integers(0, classes, m), classes, axis=0)
+    return _call(tf.constant(logits), labels)
+
+
+GENERATED: dict[str, list[GeneratedCase]] = {
+    "c2w3-tf-intro": [
+        GeneratedCase(
+            "normalize",
+            _gen_image,
+            select=lambda out: (np.asarray(out), out.dtype.name),
+            rtol=1e-6,
+        ),
+        GeneratedCase(
+            "sigmoid",
+            lambda rng: _call(float(rng.uniform(-6, 6))),
+            select=_values_and_dtype,
+            rtol=1e-6,
+        ),
+        GeneratedCase(
+            "one_hot_matrix",
+            lambda rng: (lambda c: _call(tf.constant(int(rng.integers(0, c))), c))(
+                int(rng.integers(3, 12))
+            ),
+            select=_values_and_dtype,
+        ),
+        GeneratedCase("forward_propagation", _gen_forward, rtol=1e-5, atol=1e-5),
+        GeneratedCase("compute_total_loss", _gen_loss, rtol=1e-5, atol=1e-5),
+    ],
+}
