@@ -12,7 +12,7 @@ import copy
 import importlib
 import inspect
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -33,7 +33,8 @@ STATUSES: dict[str, str] = {
     "wrong dtype": "an integer or boolean array where the course has floats",
     "wrong type": "another Python type or container (list for ndarray, array for float...)",
     "wrong model": "a layer of the Keras model differs from the course's summary",
-    "mutated input": "the output is right but an argument was modified in place",
+    "mutated input": "the output is right but an argument was modified in place (one the "
+    "course does not update in place)",
     "hard-coded": "on new inputs the function returns the visible test's expected output",
     "exception": "the function raised (the line of the solution is shown)",
     "not implemented": "the function raises NotImplementedError (template body)",
@@ -43,7 +44,12 @@ STATUSES: dict[str, str] = {
     "not run": "not attempted: the solution did not load, or an earlier case of the "
     "function timed out or crashed",
     "grader error": "dlspec could not build the case (a bug in dlspec, please report it)",
+    "edition": "written for an earlier edition of the lab whose contract differs (said how)",
 }
+
+#: ``adapt(case, args, kwargs, output)``: an earlier edition's output made gradable (a new case
+#: and output), or an :class:`Outcome` when it cannot be graded; ``None``: nothing to adapt.
+Adapter = Callable[[Any, tuple, dict, Any], "tuple[Any, Any] | Outcome | None"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,14 @@ class Outcome:
 
 
 def evaluate(
-    case: GoldenCase | ModelCase, func: Any, *, strict: bool = True, reference: Any = None
+    case: GoldenCase | ModelCase,
+    func: Any,
+    *,
+    strict: bool = True,
+    reference: Any = None,
+    in_place: Collection[str] = (),
+    rebind: Collection[str] = (),
+    adapt: Adapter | None = None,
 ) -> Outcome:
     """Call ``func`` on the case's inputs and check the result.
 
@@ -81,6 +94,14 @@ def evaluate(
         func: the function to grade (anything; not callable means "missing function").
         strict: also check dtypes, numpy arrays vs lists, and that inputs are unchanged.
         reference: for a :class:`ModelCase` without expected rows, dlspec's builder.
+        in_place: names of the arguments the course's solution updates in place (its
+            contract: ``parameters``, ``v``, ``s`` of the optimizers); only the others are
+            checked for changes.
+        rebind: names of dict arguments whose entries the course's solution may replace by
+            new arrays (an earlier edition's ``update_parameters``); the arrays it was given
+            must not change.
+        adapt: called on the raw output before it is checked (earlier editions, see
+            :mod:`dlspec.grading.editions`).
 
     Returns:
         An :class:`Outcome`. The learner's exceptions (``SystemExit`` included when
@@ -101,6 +122,7 @@ def evaluate(
         return Outcome("missing function", f"function {case.function!r} is not defined")
     args, kwargs = case.make_inputs()
     before = copy.deepcopy((args, kwargs)) if strict else None
+    snapshots = _snapshots(func, args, kwargs, set(rebind)) if strict else {}
     caught = (Exception, SystemExit) if strict else Exception
     start = time.perf_counter()
     try:
@@ -109,12 +131,19 @@ def evaluate(
         status = "not implemented" if isinstance(err, NotImplementedError) else "exception"
         return Outcome(status, f"{type(err).__name__}: {err}", error=err)
     seconds = time.perf_counter() - start
+    checked = raw
+    adapted = adapt(case, args, kwargs, raw) if adapt is not None else None
+    if isinstance(adapted, Outcome):
+        return Outcome(adapted.status, adapted.message, None, None, raw, seconds)
+    if adapted is not None:
+        case, checked = adapted
     if isinstance(case, ModelCase):
-        outcome = _check_model(case, raw, args, kwargs, reference)
+        outcome = _check_model(case, checked, args, kwargs, reference)
     else:
-        outcome = _check_output(case, raw, strict)
+        outcome = _check_output(case, checked, strict)
     if outcome is None and strict:
-        outcome = _check_unchanged(before, (args, kwargs), func)
+        after = _with_snapshots(func, args, kwargs, snapshots)
+        outcome = _check_unchanged(before, after, func, set(in_place))
     outcome = outcome or Outcome("pass")
     return Outcome(outcome.status, outcome.message, outcome.mismatch, None, raw, seconds)
 
@@ -206,11 +235,34 @@ def _argument_names(func: Callable, args: tuple, kwargs: dict) -> list[str]:
     return names + list(kwargs)
 
 
-def _check_unchanged(before: Any, after: Any, func: Callable) -> Outcome | None:
+def _snapshots(func: Callable, args: tuple, kwargs: dict, names: set[str]) -> dict[str, dict]:
+    """Shallow copies of the dict arguments in ``names``: the arrays they hold before the call."""
+    if not names:
+        return {}
+    values = dict(zip(_argument_names(func, args, kwargs), [*args, *kwargs.values()]))
+    return {n: dict(v) for n, v in values.items() if n in names and isinstance(v, Mapping)}
+
+
+def _with_snapshots(func: Callable, args: tuple, kwargs: dict, snapshots: dict) -> tuple:
+    """``(args, kwargs)`` with each snapshot argument replaced by its snapshot (whose arrays
+    are the ones given: changed only if the function modified them)."""
+    if not snapshots:
+        return args, kwargs
+    names = _argument_names(func, args, kwargs)
+    new_args = tuple(snapshots.get(n, a) for n, a in zip(names, args))
+    new_kwargs = {k: snapshots.get(k, v) for k, v in kwargs.items()}
+    return new_args, new_kwargs
+
+
+def _check_unchanged(
+    before: Any, after: Any, func: Callable, allowed: set[str] = frozenset()
+) -> Outcome | None:
     (args0, kwargs0), (args1, kwargs1) = before, after
     names = _argument_names(func, args1, kwargs1)
     pairs = list(zip(args0, args1)) + [(kwargs0[k], kwargs1[k]) for k in kwargs1]
     for name, (old, new) in zip(names, pairs):
+        if name in allowed:
+            continue  # the course's own solution updates this argument in place
         change = _first_change(old, new, name)
         if change:
             return Outcome("mutated input", f"argument {name!r} was modified in place: {change}")

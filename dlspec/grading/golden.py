@@ -62,6 +62,8 @@ class Mismatch:
         path: where, e.g. ``"output[0]['dw']"``.
         index: the first mismatching index inside the array at ``path`` (``()`` for scalars).
         expected, got: the two values at that index (numbers), else ``None``.
+        count, size: how many elements differ, of how many (value mismatches of arrays).
+        max_error, max_index: the largest absolute error and where it is.
     """
 
     status: str
@@ -71,6 +73,10 @@ class Mismatch:
     index: tuple[int, ...] = ()
     expected: Any = None
     got: Any = None
+    count: int = 0
+    size: int = 0
+    max_error: float | None = None
+    max_index: tuple[int, ...] = ()
 
 
 def compare(
@@ -140,6 +146,8 @@ def compare_detail(
         idx = tuple(int(i) for i in np.argwhere(~close)[0])
         where = f"{path}{list(idx) if idx else ''}"
         want, have = _short_float(e[idx]), _short_float(g[idx])
+        errors = np.where(close, -np.inf, np.nan_to_num(np.abs(g - e), nan=np.inf))
+        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), e.shape))
         return Mismatch(
             "wrong value",
             f"{where}: expected {want!r}, got {have!r}",
@@ -148,6 +156,10 @@ def compare_detail(
             idx,
             want,
             have,
+            count=int((~close).sum()),
+            size=int(e.size),
+            max_error=_short_float(np.abs(g - e)[worst]),
+            max_index=worst,
         )
     return None
 

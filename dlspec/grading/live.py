@@ -30,7 +30,6 @@ from __future__ import annotations
 import atexit
 import importlib.util
 import linecache
-import math
 import os
 import pickle
 import signal
@@ -45,16 +44,21 @@ import cloudpickle
 
 import dlspec
 from dlspec.grading.cases import CaseSource, PlannedCase, plan_cases
-from dlspec.grading.evaluate import evaluate, matches_visible_case
+from dlspec.grading.evaluate import evaluate
 from dlspec.grading.model_summary import ModelCase
 from dlspec.grading.solution import locate
-from dlspec.grading.worker import GradingTimeout, limit_memory, time_limit
+from dlspec.grading.worker import (
+    GradingTimeout,
+    hard_coded_verdict,
+    limit_memory,
+    mismatch_detail,
+    time_limit,
+)
 from dlspec.labs import all_labs
 
 __all__ = ["LiveWorker", "WorkerDied", "WorkerSilent", "live_worker", "main", "stop_live_worker"]
 
 _PACKAGE_ROOT = str(Path(dlspec.__file__).resolve().parent.parent)
-_COULD_BE_HARD_CODED = {"wrong value", "wrong shape", "wrong type", "wrong dtype"}
 
 
 class WorkerSilent(Exception):
@@ -225,25 +229,11 @@ class _Grading:
         except GradingTimeout as err:
             message = f"no result within {timeout:g} s: an infinite loop, or too slow"
             return {**reply, "status": "timeout", "message": message, "location": self._at(err)}
-        status, message = outcome.status, outcome.message
-        if planned.kind == "generated" and status in _COULD_BE_HARD_CODED:
-            visible = [c for c in self.source.fixed() if c.function == planned.function]
-            if matches_visible_case(outcome.output, visible) is not None:
-                status = "hard-coded"
-                message = f"gives the notebook's expected output for new inputs ({message})"
+        status, message = hard_coded_verdict(self.source, planned, outcome)
         if outcome.error is not None:
             reply["location"] = self._at(outcome.error)
             message += self._hint(outcome.error)
-        mismatch = outcome.mismatch
-        if mismatch is not None and mismatch.kind == "value":
-            reply["detail"] = {
-                "path": mismatch.path,
-                "index": list(mismatch.index),
-                "expected": _number(mismatch.expected),
-                "got": _number(mismatch.got),
-                "rtol": case.rtol,
-                "atol": case.atol,
-            }
+        reply["detail"] = mismatch_detail(outcome, case)
         return {**reply, "status": status, "message": message, "seconds": outcome.seconds}
 
     def _at(self, err: BaseException) -> dict | None:
@@ -265,12 +255,6 @@ class _Grading:
 def _cell_label(filename: str) -> str:
     """``cell`` names a notebook cell's code (IPython compiles each cell to a temp file)."""
     return "cell" if "ipykernel_" in filename or filename.startswith("<ipython-") else filename
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
 
 
 def graded_functions(names: list[str], *, every: bool = False) -> dict[str, list[str]]:

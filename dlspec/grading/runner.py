@@ -306,11 +306,11 @@ class _Session:
             self.report.memory = plan.get("memory", "")
             self.report.functions = list(dict.fromkeys(c["function"] for c in self.plan))
         try:
-            return self.worker.receive(float(self.init["load_timeout"]) + 5)
+            return self.worker.receive(self._load_limit() + 5)
         except _NoReply:
             self.worker.kill()
             self.worker = None
-            limit = self.init["load_timeout"]
+            limit = self._load_limit()
             return {
                 "error": {
                     "message": f"the solution did not finish loading in {limit:g} s "
@@ -322,12 +322,23 @@ class _Session:
             self.worker = None
             return {"error": {"message": f"{err} while loading", "location": None}}
 
+    def _load_limit(self) -> float:
+        """Seconds the worker may take to load: a notebook's budget (its statements have
+        their own cap) plus the imports made before it starts, else ``load_timeout``."""
+        if str(self.init["solution"]).endswith(".ipynb"):
+            return float(self.init.get("load_budget") or 180.0) + 60.0
+        return float(self.init["load_timeout"])
+
     def run_all(self) -> None:
         loaded = self._start()
         self.report.load_error = loaded.get("error")
         self.report.warnings = loaded.get("warnings", [])
-        for key in ("adaptations", "skipped", "optional", "not_graded"):
+        for key in ("adaptations", "skipped", "optional"):
             setattr(self.report, key, list(loaded.get(key) or []))
+        self.report.not_graded = [
+            item["function"] if isinstance(item, dict) else item
+            for item in loaded.get("not_graded") or []
+        ]
         self.report.edition = loaded.get("edition")
         if loaded.get("hung"):
             self.init["skip_statements"] = list(loaded["hung"])  # a restarted worker skips them

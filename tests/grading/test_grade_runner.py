@@ -139,6 +139,10 @@ def test_details_of_the_wrong_solutions(wrong_reports):
         "got": 0.2689414214,
         "rtol": 1e-05,
         "atol": 1e-07,
+        "count": 1,
+        "size": 1,
+        "max_abs_error": 0.4621171573,
+        "max_abs_error_index": [],
     }
     assert "the solution has 'L_1': a typo?" in numpy_basics.cases_of("L1")[0].message
     # image2vector has no visible case: only the generated ones catch the transposed reshape
@@ -254,12 +258,14 @@ def test_the_notebook_solution_is_graded_with_cells():
         10,
         5,
     )
-    assert len(report.warnings) == 5
+    # the course's public_tests (not beside the notebook) is supplied as no-ops, not a warning
+    assert len(report.warnings) == 3
+    assert any("public_tests" in adaptation for adaptation in report.adaptations)
     text = format_report(report)
-    assert "cell 2, line 2: ModuleNotFoundError: No module named 'public_tests'" in text
+    assert "public_tests replaced by no-ops" in text
     assert "c1w2_logreg.ipynb cell 10, line 5 in predict" in text
     data = _valid(report)
-    assert data["load"]["warnings"][2]["defines"] == ["optimize"]
+    assert [w["defines"] for w in data["load"]["warnings"]].count(["optimize"]) == 1
 
 
 def test_same_seed_same_cases_and_a_restricted_run(tmp_path):

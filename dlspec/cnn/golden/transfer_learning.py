@@ -12,9 +12,9 @@ What the course checks without pretrained weights or training:
   ``TensorFlowOpLayer`` rows of ``preprocess_input`` are ``TrueDivide`` and ``Subtract``
   operations in Keras 3: they are in ``model.operations`` (and ``model.summary()``) but not in
   ``model.layers``, which the rows compare, so the rows skip them. The
-  course's own ``alpaca_model`` has no ``weights`` argument and downloads ImageNet weights;
-  a learner's solution needs ``weights=`` (or a ``DLSPEC_WEIGHTS_DIR`` / cached file) to be
-  graded offline.
+  course's own ``alpaca_model`` has no ``weights`` argument and loads ImageNet weights itself:
+  the grading worker drops the ``weights=None`` for such a solution and gives it a private
+  Keras cache built from ``DLSPEC_WEIGHTS_DIR``, so the learner's call loads offline.
 
 >>> from dlspec.grading import check_lab  # doctest: +SKIP
 >>> check_lab("c4w2-alpaca").metrics["golden cases passed"]  # doctest: +SKIP
