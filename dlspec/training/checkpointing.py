@@ -80,6 +80,8 @@ class TrainingCheckpoint:
             missing from the checkpoint simply starts from zero).
         rng_state: extra named random-number state: ``tf.random.Generator``,
             ``keras.random.SeedGenerator`` or ``tf.Variable`` objects (restored leniently).
+        run_state: named ``tf.Variable`` facts about the run (e.g. that a callback stopped it),
+            restored leniently (a checkpoint without them leaves their values).
         max_to_keep: number of most recent checkpoints kept on disk.
         chief: whether this process writes into ``directory`` (see above).
         worker: this worker's name, used for a non-chief's temporary folder.
@@ -101,6 +103,7 @@ class TrainingCheckpoint:
         counters: dict[str, tf.Variable],
         metrics: list[keras.metrics.Metric] = (),
         rng_state: Mapping[str, object] | None = None,
+        run_state: Mapping[str, tf.Variable] | None = None,
         max_to_keep: int = 3,
         chief: bool = True,
         worker: str = "chief",
@@ -114,8 +117,12 @@ class TrainingCheckpoint:
         }
         self._metric_state = tf.train.Checkpoint(**metric_state)
         self._rng_state = tf.train.Checkpoint(**_rng_variables(model, rng_state or {}))
+        self._run_state = tf.train.Checkpoint(**dict(run_state or {}))
         self.checkpoint = tf.train.Checkpoint(
-            **self._core, metric_state=self._metric_state, rng_state=self._rng_state
+            **self._core,
+            metric_state=self._metric_state,
+            rng_state=self._rng_state,
+            run_state=self._run_state,
         )
         self._write_dir = self.directory if chief else self.directory / f".{worker}-tmp"
         self.manager = tf.train.CheckpointManager(
@@ -137,9 +144,13 @@ class TrainingCheckpoint:
         """Where ``history.json`` lives."""
         return self.directory / HISTORY_FILE
 
-    def save(self, global_step: int) -> str:
-        """Write a checkpoint numbered by the global step and return its path prefix."""
-        if self._last_saved_step == global_step and self.latest:
+    def save(self, global_step: int, *, force: bool = False) -> str:
+        """Write a checkpoint numbered by the global step and return its path prefix.
+
+        A second save at the same step is skipped unless ``force`` (the state changed since:
+        say, a callback restored the best weights when training ended).
+        """
+        if self._last_saved_step == global_step and self.latest and not force:
             return self.latest
         path = self.manager.save(checkpoint_number=global_step)
         self._last_saved_step = global_step
@@ -191,17 +202,36 @@ class TrainingCheckpoint:
                 "new checkpoint_dir, or delete this one to start over."
             ) from err
         # Lenient parts: absent from older checkpoints, or changed shape: they start afresh.
-        for key, part in (("metric_state", self._metric_state), ("rng_state", self._rng_state)):
+        lenient = (
+            ("metric_state", self._metric_state),
+            ("rng_state", self._rng_state),
+            ("run_state", self._run_state),
+        )
+        for key, part in lenient:
             try:
                 tf.train.Checkpoint(**{key: part}).read(path).expect_partial()
             except (ValueError, *_UNREADABLE) as err:
                 warnings.warn(f"Could not restore {key} from {path}: {err}", stacklevel=4)
 
     def read_history(self) -> dict[str, list[float]]:
-        """Return the saved ``history.json`` (``{}`` when there is none)."""
+        """Return the saved ``history.json`` (``{}`` when there is none).
+
+        Raises:
+            CorruptCheckpointError: the file is not a JSON object of lists (names the file).
+        """
         if not self.history_path.exists():
             return {}
-        return {k: list(v) for k, v in json.loads(self.history_path.read_text("utf-8")).items()}
+        try:
+            saved = json.loads(self.history_path.read_text("utf-8"))
+            if not isinstance(saved, dict):
+                raise ValueError(f"a JSON object was expected, not {type(saved).__name__}")
+            return {str(k): list(v) for k, v in saved.items()}
+        except (ValueError, TypeError, UnicodeDecodeError) as err:
+            raise CorruptCheckpointError(
+                f"{self.history_path} is damaged ({err}); it should hold the per-epoch logs "
+                "as {name: [values]}. Delete it to resume with an empty history, or start "
+                "over with Trainer(..., resume=False, overwrite=True)."
+            ) from err
 
     def write_history(self, history: dict[str, list[float]]) -> Path | None:
         """Write ``history`` to ``history.json`` atomically (the chief only)."""

@@ -7,6 +7,10 @@ import inspect
 import keras
 import tensorflow as tf
 
+# Keras' own choice of metric for a name, as model.fit makes it ("accuracy" becomes binary,
+# sparse categorical or categorical accuracy from the shapes).
+from keras.src.trainers.compile_utils import get_metric
+
 __all__ = ["build_metrics", "check_metric_identifiers"]
 
 
@@ -35,18 +39,6 @@ def check_metric_identifiers(metrics) -> list:
     return list(metrics)
 
 
-def _accuracy(name: str, y_true: tf.TensorSpec, y_pred) -> keras.metrics.Metric:
-    """Pick binary / sparse categorical / categorical accuracy from the shapes, as Keras does."""
-    y_p_last = y_pred.shape[-1]
-    is_binary = y_p_last == 1
-    is_sparse = len(y_true.shape) < len(y_pred.shape) or (y_true.shape[-1] == 1 and y_p_last != 1)
-    if is_binary:
-        return keras.metrics.BinaryAccuracy(name=name)
-    if is_sparse:
-        return keras.metrics.SparseCategoricalAccuracy(name=name)
-    return keras.metrics.CategoricalAccuracy(name=name)
-
-
 def _is_factory(obj) -> bool:
     """True for a metric class or a zero-argument callable returning a metric."""
     if isinstance(obj, type):
@@ -63,19 +55,13 @@ def _is_factory(obj) -> bool:
 
 def _one_metric(identifier, y_true, y_pred, strategy, default_strategy: bool):
     if isinstance(identifier, str):
-        if identifier.lower() in ("accuracy", "acc"):
-            return _accuracy(identifier, y_true, y_pred)
         try:
-            metric = keras.metrics.get(identifier)
+            return get_metric(identifier, y_true, y_pred)
         except ValueError as err:
             raise ValueError(
                 f"Unknown metric {identifier!r}; use a keras.metrics name such as 'accuracy', "
                 "'mae' or 'AUC', or pass a keras.metrics.Metric."
             ) from err
-        if not isinstance(metric, keras.metrics.Metric):
-            metric = keras.metrics.MeanMetricWrapper(metric)
-        metric.name = identifier
-        return metric
     if isinstance(identifier, keras.metrics.Metric):
         if default_strategy:
             return identifier

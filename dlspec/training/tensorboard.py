@@ -1,4 +1,7 @@
-"""Per-epoch TensorBoard scalars and images, laid out like the Keras ``TensorBoard`` callback's."""
+"""Per-epoch TensorBoard scalars and images, laid out like the Keras ``TensorBoard`` callback's.
+
+View them with ``tensorboard --logdir LOG_DIR`` (the ``tensorboard`` package is a dependency).
+"""
 
 from __future__ import annotations
 
@@ -7,41 +10,22 @@ from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
-from tensorflow.core.framework import summary_pb2
 
-__all__ = ["EpochSummaries", "image_summary_tensor"]
-
-
-def _scalar_metadata() -> summary_pb2.SummaryMetadata:
-    """What ``tf.summary.scalar`` attaches, built without needing the tensorboard package."""
-    metadata = summary_pb2.SummaryMetadata()
-    metadata.plugin_data.plugin_name = "scalars"
-    metadata.data_class = summary_pb2.DATA_CLASS_SCALAR
-    return metadata
+__all__ = ["EpochSummaries", "as_image_batch"]
 
 
-def _image_metadata() -> summary_pb2.SummaryMetadata:
-    """What ``tf.summary.image`` attaches (image plugin, version 0: empty content)."""
-    metadata = summary_pb2.SummaryMetadata()
-    metadata.plugin_data.plugin_name = "images"
-    metadata.data_class = summary_pb2.DATA_CLASS_BLOB_SEQUENCE
-    return metadata
-
-
-def image_summary_tensor(images, max_outputs: int = 3) -> tf.Tensor:
-    """Encode images as the image plugin stores them: ``[width, height, png, png, ...]``.
+def as_image_batch(images) -> tf.Tensor:
+    """Images as the ``(N, H, W, C)`` batch ``tf.summary.image`` takes (floats in [0, 1]).
 
     Args:
-        images: ``(N, H, W, C)``, ``(H, W, C)`` or ``(H, W)`` array or tensor with C in
+        images: ``(N, H, W, C)``, ``(H, W, C)`` or ``(H, W)`` array, tensor or list, with C in
             {1, 3, 4}; floats are read as [0, 1] (clipped), integers as 0-255.
-        max_outputs: at most this many images are kept.
 
     Example:
-        >>> t = image_summary_tensor(np.zeros((2, 4, 6, 3), "float32"))
-        >>> t.shape.as_list(), t[:2].numpy().tolist()
-        ([4], [b'6', b'4'])
+        >>> as_image_batch(np.zeros((4, 6), "uint8")).shape.as_list()
+        [1, 4, 6, 1]
     """
-    images = tf.convert_to_tensor(images)
+    images = tf.convert_to_tensor(np.asarray(images) if isinstance(images, list) else images)
     if images.shape.rank == 2:
         images = images[..., None]
     if images.shape.rank == 3:
@@ -52,21 +36,15 @@ def image_summary_tensor(images, max_outputs: int = 3) -> tf.Tensor:
             f"got {images.shape}."
         )
     if images.dtype.is_floating:
-        images = tf.image.convert_image_dtype(tf.clip_by_value(images, 0.0, 1.0), tf.uint8)
-    else:
-        images = tf.cast(tf.clip_by_value(tf.cast(images, tf.int32), 0, 255), tf.uint8)
-    images = images[:max_outputs]
-    encoded = [tf.io.encode_png(image) for image in tf.unstack(images)]
-    size = [tf.as_string(tf.shape(images)[2]), tf.as_string(tf.shape(images)[1])]
-    return tf.stack(size + encoded)
+        return tf.clip_by_value(tf.cast(images, tf.float32), 0.0, 1.0)
+    return tf.cast(tf.clip_by_value(tf.cast(images, tf.int32), 0, 255), tf.uint8)
 
 
 class EpochSummaries:
     """Write each epoch's logs as ``epoch_<name>`` scalars under ``train/`` and ``validation/``.
 
-    The events are the ones ``tf.summary.scalar`` and ``tf.summary.image`` write, produced with
-    the core ``tf.summary.write`` so that logging works even where the ``tensorboard`` package
-    (needed only to *view* them) is not installed. Images go under ``images/``.
+    Written with ``tf.summary.scalar`` and ``tf.summary.image``, in the layout of Keras'
+    ``TensorBoard`` callback (so both show up side by side); images go under ``images/``.
 
     Args:
         log_dir: TensorBoard log folder (``tensorboard --logdir log_dir``).
@@ -81,7 +59,6 @@ class EpochSummaries:
         self._train = tf.summary.create_file_writer(str(self.log_dir / "train"))
         self._validation = tf.summary.create_file_writer(str(self.log_dir / "validation"))
         self._images: tf.summary.SummaryWriter | None = None
-        self._metadata = _scalar_metadata()
 
     def write(self, epoch: int, logs: dict[str, float]) -> None:
         """Write one epoch's logs (``val_``-prefixed keys go to ``validation/``)."""
@@ -91,27 +68,20 @@ class EpochSummaries:
                 for k, v in logs.items()
                 if k.startswith(prefix) and (prefix or not k.startswith("val_"))
             }
-            if not items:
+            scalars = {k: v for k, v in items.items() if np.size(v) == 1}
+            if not scalars:
                 continue
             with writer.as_default():
-                for name, value in items.items():
-                    tf.summary.write(
-                        f"epoch_{name}",
-                        tf.constant(value, tf.float32),
-                        step=epoch,
-                        metadata=self._metadata,
-                    )
+                for name, value in scalars.items():
+                    tf.summary.scalar(f"epoch_{name}", float(np.ravel(value)[0]), step=epoch)
             writer.flush()
 
     def write_images(self, step: int, name: str, images, max_outputs: int = 3) -> None:
-        """Write an image summary ``name`` (see :func:`image_summary_tensor`) at ``step``."""
+        """Write an image summary ``name`` (see :func:`as_image_batch`) at ``step``."""
         if self._images is None:
             self._images = tf.summary.create_file_writer(str(self.log_dir / "images"))
-        tensor = image_summary_tensor(
-            np.asarray(images) if isinstance(images, list) else images, max_outputs
-        )
         with self._images.as_default():
-            tf.summary.write(name, tensor, step=step, metadata=_image_metadata())
+            tf.summary.image(name, as_image_batch(images), step=step, max_outputs=max_outputs)
         self._images.flush()
 
     def close(self) -> None:

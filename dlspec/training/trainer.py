@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from dlspec.training.callbacks import check_callbacks, make_callback_list, wants_batch_logs
 from dlspec.training.checkpointing import TrainingCheckpoint
 from dlspec.training.data_checks import check_dataset, known_num_batches
 from dlspec.training.distribute import (
@@ -35,7 +36,12 @@ from dlspec.training.precision import (
     resolve_policy,
 )
 from dlspec.training.progress import EpochProgress, Throughput
-from dlspec.training.resume import default_checkpoint_dir, prepare_checkpoint_dir
+from dlspec.training.resume import (
+    check_checkpoint_dir,
+    default_checkpoint_dir,
+    lock_run_folder,
+    prepare_checkpoint_dir,
+)
 from dlspec.training.steps import make_step_functions
 from dlspec.training.tensorboard import EpochSummaries
 from dlspec.validation import check_positive
@@ -50,6 +56,28 @@ def _to_python(value) -> float | list:
     """A metric result as a float (or a list for vector-valued metrics such as F1Score)."""
     arr = np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
     return float(arr) if arr.size == 1 else arr.tolist()
+
+
+def _check_batched(model: keras.Model, x_spec) -> None:
+    """Refuse inputs one rank short of the model's: an unbatched dataset (say "call .batch()").
+
+    Example:
+        >>> _check_batched(keras.Sequential([keras.Input((3,))]), tf.TensorSpec((None, 3)))
+    """
+    try:
+        inputs = tf.nest.flatten(model.inputs)
+    except (AttributeError, ValueError):  # a subclassed model: nothing declared
+        return
+    leaves = tf.nest.flatten(x_spec)
+    if not inputs or len(inputs) != len(leaves):
+        return
+    for declared, leaf in zip(inputs, leaves):
+        if leaf.shape.rank is not None and leaf.shape.rank == len(declared.shape) - 1:
+            raise ValueError(
+                f"The dataset looks unbatched: its inputs x have shape {leaf.shape}, and the "
+                f"model takes batches of shape {tuple(declared.shape)}. Call .batch() on it, "
+                "e.g. dataset.batch(32)."
+            )
 
 
 class Trainer:
@@ -79,8 +107,26 @@ class Trainer:
     :class:`~dlspec.training.NonFiniteLossError` naming the epoch and step, so the run can be
     restarted with, say, a lower learning rate.
 
-    Not supported (use ``model.fit``): sample weights, multi-output models, loss masks,
-    callbacks.
+    Keras callbacks (``callbacks=[...]``) run as under ``model.fit``: a
+    ``keras.callbacks.CallbackList`` (with a ``History``, also set as ``model.history``)
+    gets the train, epoch and batch hooks with the logs dict, ``model.optimizer`` is the
+    Trainer's optimizer, and a callback setting ``model.stop_training`` ends the run after the
+    current batch's epoch. With ``checkpoint_dir`` the rules are:
+
+    - each epoch's checkpoint is written *after* the callbacks' ``on_epoch_end``, so a learning
+      rate changed by ``ReduceLROnPlateau`` (or any callback) is in it and is restored on
+      resume, unless the new Trainer asks for a different constant learning rate than the run
+      was started with (that one then wins);
+    - a run a callback stopped (``EarlyStopping``, ``TerminateOnNaN``) is finished: the
+      checkpoint records it, and resuming trains no further, whatever ``epochs`` says;
+    - when training ends, after the callbacks' ``on_train_end`` (``EarlyStopping`` with
+      ``restore_best_weights`` sets the best weights there), the checkpoint is rewritten, so
+      the last checkpoint holds the weights the run ended with;
+    - the callbacks' own state (``EarlyStopping``'s patience count, ``ReduceLROnPlateau``'s
+      best value) is not checkpointed: a resumed run's callbacks start afresh, as with
+      Keras' ``BackupAndRestore``.
+
+    Not supported (use ``model.fit``): sample weights, multi-output models, loss masks.
 
     Args:
         model: a ``keras.Model``, or a zero-argument callable returning one (called inside
@@ -123,6 +169,8 @@ class Trainer:
         epoch_images: ``fn(model, epoch) -> {name: images}`` called after each epoch; the
             images (``(N, H, W, C)``, floats in [0, 1] or uint8) are logged to TensorBoard.
             Needs ``log_dir``.
+        callbacks: ``keras.callbacks.Callback`` objects called during ``fit`` (see above);
+            ``fit(callbacks=...)`` adds more for one call.
 
     Attributes:
         model: the built ``keras.Model``.
@@ -164,6 +212,7 @@ class Trainer:
         overwrite: bool = False,
         rng_state: Mapping[str, object] | None = None,
         epoch_images: EpochImages | None = None,
+        callbacks: list[keras.callbacks.Callback] | None = None,
     ) -> None:
         if isinstance(verbose, bool) or verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0 (silent), 1 (bar) or 2 (line); got {verbose!r}.")
@@ -184,6 +233,9 @@ class Trainer:
         if epoch_images is not None and (not callable(epoch_images) or log_dir is None):
             raise ValueError("epoch_images must be a function fn(model, epoch), with a log_dir.")
         policy = resolve_policy(mixed_precision)
+        self.callbacks = check_callbacks(callbacks)
+        if checkpoint_dir is not None:
+            check_checkpoint_dir(checkpoint_dir)  # before any work: a file, or read-only
 
         self.strategy = resolve_strategy(strategy)
         self._chief = is_chief(self.strategy)
@@ -200,6 +252,9 @@ class Trainer:
         if checkpoint_dir is None:
             checkpoint_dir = default_checkpoint_dir()  # set by checkpoint_root(), else None
         # Only once every argument is known good, since overwrite=True deletes files.
+        if checkpoint_dir is not None and self._chief:
+            # One process at a time per run folder; held until this Trainer is collected.
+            self._lock = lock_run_folder(checkpoint_dir)
         prepare_checkpoint_dir(
             checkpoint_dir, resume=resume, overwrite=overwrite, chief=self._chief
         )
@@ -222,6 +277,12 @@ class Trainer:
         self._epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         self._step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self._epoch_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch_step")
+        # Facts about the run kept in the checkpoint: the epochs done when a callback stopped
+        # it (0: not stopped), and the constant learning rate the run was started with.
+        self._stopped = tf.Variable(0, dtype=tf.int64, trainable=False, name="stopped_at")
+        self._requested_lr = tf.Variable(
+            self._constant_learning_rate() or math.nan, dtype=tf.float64, trainable=False
+        )
 
         self._built = False
         self._checkpoint: TrainingCheckpoint | None = None
@@ -235,12 +296,18 @@ class Trainer:
         """Number of completed epochs (including those restored from a checkpoint)."""
         return int(self._epoch.numpy())
 
+    @property
+    def stopped_early(self) -> bool:
+        """Whether a callback stopped the run (then ``fit`` trains no further)."""
+        return bool(self._stopped.numpy())
+
     def fit(
         self,
         dataset: tf.data.Dataset,
         epochs: int = 1,
         validation_data: tf.data.Dataset | None = None,
         steps_per_epoch: int | None = None,
+        callbacks: list[keras.callbacks.Callback] | None = None,
     ) -> History:
         """Train until ``epochs`` epochs are complete and return the history.
 
@@ -258,6 +325,7 @@ class Trainer:
             steps_per_epoch: optional steps per epoch. The data is then read as one endless
                 stream (the dataset repeated), so epochs need not line up with passes over it;
                 required for infinite datasets.
+            callbacks: more Keras callbacks for this call, after the constructor's.
 
         Returns:
             ``{name: [value per epoch]}`` like ``model.fit(...).history``: ``"loss"``, the
@@ -273,6 +341,7 @@ class Trainer:
             0.93
         """
         check_positive(epochs, "epochs", integer=True)
+        callbacks = [*self.callbacks, *check_callbacks(callbacks)]
         if steps_per_epoch is not None:
             check_positive(steps_per_epoch, "steps_per_epoch", integer=True)
         check_dataset(dataset, "dataset")
@@ -288,6 +357,14 @@ class Trainer:
         self._ensure_built(dataset)
 
         start_epoch = self.epoch
+        if self.stopped_early:
+            if self.verbose:
+                print(
+                    f"A callback stopped this run after {start_epoch} epochs; it is finished, "
+                    "so nothing is trained. Start a new run (another checkpoint_dir, or "
+                    "overwrite=True) to train again."
+                )
+            return self._history_copy()
         if start_epoch >= epochs:
             if self.verbose:
                 print(
@@ -309,17 +386,30 @@ class Trainer:
             step=lambda: int(self._step.numpy()),
             epoch_step=lambda: int(self._epoch_step.numpy()),
         )
+        hooks = make_callback_list(
+            callbacks, self.model, self.optimizer, verbose=self.verbose, epochs=epochs
+        )
+        self.model.stop_training = False
+        hooks.on_train_begin()
+        logs: dict = {}
         for epoch in range(start_epoch, epochs):
             iterator, num_steps = next(batches)
+            hooks.params["steps"] = num_steps
+            hooks.on_epoch_begin(epoch)
             progress.start(epoch + 1, epochs, num_steps)
-            logs, steps, rate = self._train_epoch(iterator, num_steps, epoch, progress)
+            logs, steps, rate = self._train_epoch(iterator, num_steps, epoch, progress, hooks)
             if val_dist is not None:
                 val_logs = self._run_eval(val_dist, val_steps)
                 logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            hooks.on_epoch_end(epoch, logs)  # before the checkpoint: it keeps their effects
             self._end_epoch(epoch, logs, rate)
             progress.finish(steps, {**logs, "examples/s": rate})
-        if self._checkpoint is not None and self.checkpoint_every != "epoch":
-            self._checkpoint.save(int(self._step.numpy()))
+            if self.model.stop_training:
+                break
+        hooks.on_train_end(logs)
+        if self._checkpoint is not None and (callbacks or self.checkpoint_every != "epoch"):
+            # The weights the run ended with (EarlyStopping may have restored the best ones).
+            self._checkpoint.save(int(self._step.numpy()), force=bool(callbacks))
         return self._history_copy()
 
     def evaluate(self, dataset: tf.data.Dataset) -> dict[str, float]:
@@ -406,6 +496,7 @@ class Trainer:
                 counters={"epoch": self._epoch, "step": self._step, "epoch_step": self._epoch_step},
                 metrics=[self._loss_tracker, *self.metrics],
                 rng_state=self._rng_state,
+                run_state={"stopped_at": self._stopped, "requested_lr": self._requested_lr},
                 max_to_keep=self.max_to_keep,
                 chief=self._chief,
                 worker=worker_name(self.strategy),
@@ -425,6 +516,7 @@ class Trainer:
 
     def _output_spec(self, dataset: tf.data.Dataset, x_spec):
         """Build the model on the dataset's input spec and return the output's spec."""
+        _check_batched(self.model, x_spec)
         symbolic = tf.nest.map_structure(
             lambda s: keras.KerasTensor(s.shape.as_list(), dtype=s.dtype.name), x_spec
         )
@@ -435,9 +527,15 @@ class Trainer:
                 x, _ = next(iter(dataset.take(1)))
                 out = self.model(x, training=False)
             except Exception:
+                hint = ""
+                if any(leaf.shape[0] is not None for leaf in tf.nest.flatten(x_spec)):
+                    hint = (
+                        " If the dataset is not batched yet, call .batch() on it, e.g. "
+                        "dataset.batch(32)."
+                    )
                 raise ValueError(
                     f"The model cannot take the dataset's inputs x (element_spec {x_spec}): "
-                    f"{symbolic_err}"
+                    f"{symbolic_err}{hint}"
                 ) from symbolic_err
         if len(tf.nest.flatten(out)) != 1:
             raise ValueError("Trainer supports single-output models; the model returns several.")
@@ -446,7 +544,12 @@ class Trainer:
     # ------------------------------------------------------------------ loop
 
     def _train_epoch(
-        self, iterator, num_steps: int | None, epoch: int, progress: EpochProgress
+        self,
+        iterator,
+        num_steps: int | None,
+        epoch: int,
+        progress: EpochProgress,
+        hooks: keras.callbacks.CallbackList,
     ) -> tuple[dict[str, float], int, float]:
         """Run one epoch's steps; return its logs, its number of steps and examples/s."""
         step = int(self._epoch_step.numpy())
@@ -459,7 +562,9 @@ class Trainer:
         values = None if is_multi_worker(self.strategy) else self._progress_values(meter)
         every = None if self.checkpoint_every == "epoch" else int(self.checkpoint_every)
         pending = None  # the last step's loss, checked once the next step is queued
+        batch_logs = wants_batch_logs(hooks)
         while num_steps is None or step < num_steps:
+            hooks.on_train_batch_begin(step)
             if num_steps is None:
                 has_batch, loss = self._steps.train_maybe(iterator)
                 if not bool(has_batch):
@@ -484,6 +589,9 @@ class Trainer:
                 pending = None
                 self._save(epoch, step, global_step)
             progress.update(step, values)
+            hooks.on_train_batch_end(step - 1, self._results() if batch_logs else None)
+            if self.model.stop_training:
+                break
         if pending is not None:
             self._check_finite(*pending)
         if step == 0:
@@ -509,10 +617,12 @@ class Trainer:
 
     def _end_epoch(self, epoch: int, logs: dict[str, float], rate: float) -> None:
         for name, value in logs.items():
-            self.history.setdefault(name, []).append(value)
+            self.history.setdefault(name, []).append(_to_python(value))
         self.throughput.append(rate)
         self._epoch.assign(epoch + 1)
         self._epoch_step.assign(0)
+        if self.model.stop_training:
+            self._stopped.assign(epoch + 1)
         if self._checkpoint is not None:
             # history.json first: it may run ahead of the checkpoints, never behind them.
             self._checkpoint.write_history(self.history)
@@ -563,13 +673,25 @@ class Trainer:
         return float(lr.numpy()) if isinstance(lr, keras.Variable) else None
 
     def _restore(self) -> str | None:
-        """Restore the newest checkpoint and the history up to it; keep the current LR."""
+        """Restore the newest checkpoint and the history up to it.
+
+        The checkpoint's learning rate is kept (a callback may have lowered it), unless this
+        Trainer asks for another constant learning rate than the run was started with.
+        """
         learning_rate = self._constant_learning_rate()
+        requested = float(self._requested_lr.numpy())
         path = self._checkpoint.restore()
         if path is None:
             return None
         restored_lr = self._constant_learning_rate()
-        if learning_rate is not None and not math.isclose(restored_lr, learning_rate):
+        started_with = float(self._requested_lr.numpy())  # as recorded in the checkpoint
+        self._requested_lr.assign(requested)
+        changed_request = not math.isclose(requested, started_with)
+        if (
+            learning_rate is not None
+            and changed_request
+            and not math.isclose(restored_lr, learning_rate)
+        ):
             self.optimizer.learning_rate = learning_rate
             if self.verbose:
                 print(
@@ -596,6 +718,11 @@ class Trainer:
             state = (
                 f"Restored the last good checkpoint {restored} ({self.epoch} epochs done, "
                 f"global step {int(self._step.numpy())})."
+            )
+        elif self._checkpoint is not None:
+            state = (
+                f"No checkpoint had been written to {self.checkpoint_dir} yet, so the model "
+                "weights may now hold NaN/inf."
             )
         else:
             state = (
