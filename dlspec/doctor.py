@@ -100,21 +100,37 @@ def _major_minor(version: str | None) -> tuple[int, int]:
     return int(digits[0]), int(digits[1])
 
 
-def probe_tensorflow(timeout: float = 180.0, code: str = _PROBE) -> dict[str, Any]:
+def start_probe(code: str = _PROBE) -> subprocess.Popen:
+    """Start importing TensorFlow in a child process (:func:`probe_tensorflow` waits for it), so
+    that the data and weights are checked meanwhile."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def probe_tensorflow(
+    timeout: float = 180.0, code: str = _PROBE, started: subprocess.Popen | None = None
+) -> dict[str, Any]:
     """Import TensorFlow in a child process: ``{"version", "devices", "cuda"}`` or
-    ``{"error": ...}``.
+    ``{"error": ...}``. ``started`` is a child from :func:`start_probe` to wait for.
 
     Example:
         >>> probe_tensorflow()["devices"]  # doctest: +SKIP
         ['CPU:0']
     """
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    child = started if started is not None else start_probe(code)
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env
-        )
+        stdout, stderr = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         return {"error": f"importing TensorFlow took more than {timeout:g} s"}
+    done = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         tail = [line for line in done.stderr.strip().splitlines() if line.strip()][-3:]
@@ -223,7 +239,8 @@ def _data_findings(report: DataReport) -> list[Finding]:
                 "warning",
                 "data",
                 f"No course data folder at {report.root} ({report.root_origin}): labs that "
-                f"need course files will not run. Point {paths.DATA_DIR_ENV} at a copy.",
+                "need course files will not run. `dlspec data import PATH` copies the course "
+                f"files of your downloads there (or point {paths.DATA_DIR_ENV} at a copy).",
             )
         ]
     counts = report.counts()
@@ -237,8 +254,9 @@ def _data_findings(report: DataReport) -> list[Finding]:
                 Finding(
                     "error",
                     "data",
-                    f"{len(bad)} course file(s) {status.value}: {names}{more}. Copy them again "
-                    "from the course data (`dlspec data check -v` lists them all).",
+                    f"{len(bad)} course file(s) {status.value}: {names}{more}. "
+                    "`dlspec data import PATH` puts the course files of your downloads in place "
+                    "(`dlspec data check -v` lists them all).",
                 )
             )
     unobtainable = [f.relpath for f in report.files if f.status is Status.UNOBTAINABLE]
@@ -303,7 +321,7 @@ def doctor(
     """Collect versions, devices, data and weights status, and findings.
 
     Args:
-        data_dir: course data folder (default ``$DLSPEC_DATA_DIR``, else ``./data``).
+        data_dir: course data folder (default ``$DLSPEC_DATA_DIR``, else the user's data folder).
         manifest: checksums of the data (default: the packaged ``SHA256SUMS``).
         weights_dir: pretrained weights folder (default ``$DLSPEC_WEIGHTS_DIR``).
         devices: import TensorFlow (in a child process) to list the devices.
@@ -321,21 +339,22 @@ def doctor(
     for label, distributions in PACKAGES:
         versions[label], _ = _version(distributions)
     report = DoctorReport(versions)
+    probe = start_probe() if devices and versions["TensorFlow"] else None
     report.findings += _stack_findings(versions)
-    if devices and versions["TensorFlow"]:
-        report.tensorflow = probe_tensorflow()
-        if "error" in report.tensorflow:
-            report.findings.append(Finding("error", "TensorFlow", report.tensorflow["error"]))
-        elif not any(d.startswith("GPU") for d in report.tensorflow.get("devices", [])):
-            report.findings.append(
-                Finding("info", "devices", "No GPU visible to TensorFlow: labs run on the CPU.")
-            )
     report.data = check_data(data_dir, manifest=manifest)
     report.findings += _data_findings(report.data)
     if weights_dir is None:
         weights_dir = env_weights_dir()
     report.weights, weight_findings = _check_weights(weights_dir)
     report.findings += weight_findings
+    if probe is not None:
+        report.tensorflow = probe_tensorflow(started=probe)
+        if "error" in report.tensorflow:
+            report.findings.append(Finding("error", "TensorFlow", report.tensorflow["error"]))
+        elif not any(d.startswith("GPU") for d in report.tensorflow.get("devices", [])):
+            report.findings.append(
+                Finding("info", "devices", "No GPU visible to TensorFlow: labs run on the CPU.")
+            )
     return report
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "COMMON_OPTIONS",
     "COURSE_PACKAGES",
     "Lab",
     "LabResult",
@@ -30,6 +31,10 @@ __all__ = [
 ]
 
 COURSE_PACKAGES = ("dlspec.foundations", "dlspec.optimization", "dlspec.strategy", "dlspec.cnn")
+
+#: options every lab takes (``run.options``): ``overwrite`` starts afresh in a run folder that
+#: holds an earlier run with other settings, instead of refusing
+COMMON_OPTIONS = ("overwrite",)
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,8 @@ def run_steps(
 
 
 def check_lab_options(lab_id: str, takes: Sequence[str], options: Mapping[str, Any]) -> None:
-    """Raise ``ValueError`` naming the options a lab takes if ``options`` holds another.
+    """Raise ``ValueError`` naming the options a lab takes if ``options`` holds another
+    (:data:`COMMON_OPTIONS` are taken by every lab).
 
     Example:
         >>> check_lab_options("c4w4-nst", ("content", "style"), {"data": "x"})
@@ -135,7 +141,7 @@ def check_lab_options(lab_id: str, takes: Sequence[str], options: Mapping[str, A
         ...
         ValueError: lab c4w4-nst does not take --data; it takes --content, --style.
     """
-    unknown = sorted(set(options) - set(takes))
+    unknown = sorted(set(options) - set(takes) - set(COMMON_OPTIONS))
     if unknown:
         listed = ", ".join(f"--{name}" for name in takes) or "no extra options"
         raise ValueError(f"lab {lab_id} does not take --{unknown[0]}; it takes {listed}.")

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from dlspec.data.paths import DataNotFoundError, data_path
+from dlspec.data.paths import CorruptDataError, DataNotFoundError, data_path
 from dlspec.io import atomic_write_text
-from dlspec.labs import Lab, LabResult, all_labs
+from dlspec.labs import COMMON_OPTIONS, Lab, LabResult, all_labs
 from dlspec.weights import WeightsNotFoundError
 
 __all__ = ["LabOutcome", "run_lab", "reproduce", "results_markdown", "results_table"]
@@ -20,13 +20,45 @@ __all__ = ["LabOutcome", "run_lab", "reproduce", "results_markdown", "results_ta
 
 @dataclass
 class LabOutcome:
-    """A lab's result, or why it was skipped, and how long it took."""
+    """A lab's result, or why it was skipped (data or weights missing) or failed (a corrupt
+    data file), and how long it took."""
 
     lab: Lab
     result: LabResult | None = None
     skipped: str = ""
     seconds: float = 0.0
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def status(self) -> str:
+        """``ok``, ``missed`` (a target not met), ``skipped`` or ``error``.
+
+        Example:
+            >>> LabOutcome(Lab("x", "x", 1, 1, "r", "r"), skipped="no data").status
+            'skipped'
+        """
+        if self.error:
+            return "error"
+        if self.result is None:
+            return "skipped"
+        return "missed" if any(row[3].startswith("MISSED") for row in self.rows) else "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record (``dlspec run --json``, ``dlspec reproduce --json``)."""
+        result = self.result
+        return {
+            "lab": self.lab.id,
+            "title": self.lab.title,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "metrics": [dict(zip(("metric", "ours", "course", "check"), r)) for r in self.rows],
+            "values": dict(result.metrics) if result else {},
+            "figures": [str(f) for f in result.figures] if result else [],
+            "notes": list(result.notes) if result else [],
+            "skipped": self.skipped,
+            "error": self.error,
+        }
 
 
 def _fmt(value: float) -> str:
@@ -58,7 +90,8 @@ def run_lab(
     options: Mapping[str, Any] | None = None,
     on_step: Callable[[int, int, str], None] | None = None,
 ) -> LabOutcome:
-    """Run one lab, turning missing course data or weights into a skip that says how to get them.
+    """Run one lab, turning missing course data or weights into a skip that says how to get them,
+    and a corrupt data file into an error outcome that names it.
 
     ``options`` go to :meth:`Lab.run` (see :attr:`Lab.options`); with a ``data`` folder the
     course files under ``DLSPEC_DATA_DIR`` are not required. ``on_step(n, total, title)`` is
@@ -72,6 +105,8 @@ def run_lab(
         result = lab.run(quick=quick, out_dir=out_dir, on_step=on_step, **options)
     except (DataNotFoundError, WeightsNotFoundError) as err:
         return LabOutcome(lab, skipped=str(err), seconds=time.perf_counter() - start)
+    except CorruptDataError as err:
+        return LabOutcome(lab, error=str(err), seconds=time.perf_counter() - start)
     return LabOutcome(lab, result, seconds=time.perf_counter() - start, rows=_rows(lab, result))
 
 
@@ -79,7 +114,9 @@ def results_table(outcomes: Iterable[LabOutcome]) -> list[tuple[str, str, str, s
     """Rows ``(lab, metric, ours, course, check)`` of every outcome, skips included."""
     table = []
     for outcome in outcomes:
-        if outcome.result is None:
+        if outcome.error:
+            table.append((outcome.lab.id, "error: a course data file is corrupt", "", "", ""))
+        elif outcome.result is None:
             table.append((outcome.lab.id, "skipped: course data or weights missing", "", "", ""))
         table.extend((outcome.lab.id, *row) for row in outcome.rows)
     return table
@@ -107,7 +144,8 @@ def results_markdown(outcomes: list[LabOutcome], *, quick: bool) -> str:
     ]
     skipped = [o for o in outcomes if o.result is None]
     if skipped:
-        lines += ["", "## Skipped", ""] + [f"- **{o.lab.id}**: {o.skipped}" for o in skipped]
+        lines += ["", "## Skipped", ""]
+        lines += [f"- **{o.lab.id}**: {o.skipped or o.error}" for o in skipped]
     figures = [(o.lab.id, f) for o in outcomes if o.result for f in o.result.figures]
     if figures:
         lines += ["", "## Figures", ""] + [f"- {lab}: `{path}`" for lab, path in figures]
@@ -120,8 +158,11 @@ def reproduce(
     quick: bool = False,
     out_dir: str | Path = "reports",
     echo: Callable[[str], None] = print,
+    options: Mapping[str, Any] | None = None,
 ) -> list[LabOutcome]:
     """Run the labs (all by default), print progress, write ``out_dir/results.md``.
+
+    ``options`` go to every lab that takes them (``overwrite``, say).
 
     Example:
         >>> outcomes = reproduce(["c1w3-planar"], quick=True)  # doctest: +SKIP
@@ -131,8 +172,10 @@ def reproduce(
     outcomes = []
     for n, lab in enumerate(selected, start=1):
         echo(f"[{n}/{len(selected)}] {lab.id}: {lab.title} ...")
-        outcome = run_lab(lab, quick=quick, out_dir=out_dir)
-        echo(f"    {'skipped' if outcome.skipped else 'done'} in {outcome.seconds:.1f} s")
+        taken = {k: v for k, v in (options or {}).items() if k in lab.options + COMMON_OPTIONS}
+        outcome = run_lab(lab, quick=quick, out_dir=out_dir, options=taken)
+        done = {"ok": "done", "missed": "done"}.get(outcome.status, outcome.status)
+        echo(f"    {done} in {outcome.seconds:.1f} s")
         outcomes.append(outcome)
     report = atomic_write_text(
         Path(out_dir) / "results.md", results_markdown(outcomes, quick=quick)

@@ -1,9 +1,21 @@
 """The `dlspec` command, the lab registry and `reproduce`."""
 
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 
+from dlspec import __version__
 from dlspec import reproduce as reproduce_module
-from dlspec.cli import main
+from dlspec.cli import build_parser, main
+from dlspec.cli import labs as labs_cli
+from dlspec.cli.labs import StepLines
+from dlspec.cli.stderr_filter import filtered_stderr
+from dlspec.data.catvnoncat import CATVNONCAT_FILES, load_dataset
 from dlspec.labs import Lab, LabResult, Target, all_labs, get_lab
 from dlspec.reproduce import reproduce, results_table, run_lab
 from dlspec.weights import WeightsNotFoundError
@@ -21,11 +33,14 @@ def test_registry_lists_course1_labs_with_scripts():
         assert lab.script.startswith("assignments/")
 
 
-def test_unknown_lab_lists_known_ids(capsys):
+def test_unknown_lab_suggests_the_closest_ids(capsys):
     with pytest.raises(KeyError, match="Known labs: c1w2-numpy-basics"):
         get_lab("c9w9-nothing")
     assert main(["run", "c9w9-nothing"]) == 2
-    assert "Known labs" in capsys.readouterr().err
+    assert "unknown lab 'c9w9-nothing'" in capsys.readouterr().err
+    assert main(["run", "c1w2-logrg"]) == 2
+    err = capsys.readouterr().err
+    assert "Did you mean c1w2-logreg?" in err and "Traceback" not in err
 
 
 def test_target_bounds():
@@ -145,3 +160,179 @@ def test_missing_weights_skip_a_lab_with_the_fix(tmp_path, monkeypatch):
     lab = _lab("test-weights", targets=(Target("accuracy", 1.0),))
     outcome = run_lab(lab, out_dir=tmp_path)
     assert outcome.result is None and "DLSPEC_WEIGHTS_DIR" in outcome.skipped
+
+
+# --- shell manners: exit codes, --json, errors without tracebacks, Ctrl-C, stderr noise ---
+
+
+@pytest.fixture
+def fake_lab(monkeypatch):
+    """Register one lab ``fake`` whose steps the test sets: ``fake_lab(step, ...)``."""
+
+    def register(*steps, **fields):
+        lab = _lab("fake", targets=(Target("m", 1.0, minimum=0.5),), **fields)
+        monkeypatch.setattr(Lab, "steps", property(lambda self: steps))
+        monkeypatch.setattr(labs_cli, "all_labs", lambda: {"fake": lab})
+        monkeypatch.setattr(reproduce_module, "all_labs", lambda: {"fake": lab})
+        return lab
+
+    return register
+
+
+def _metric(value):
+    def measure(run):
+        """Measure m."""
+        run.result.metrics["m"] = value
+        run.result.notes.append(f"overwrite={run.options.get('overwrite', False)}")
+
+    return measure
+
+
+def test_version_and_exit_codes_in_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.strip() == f"dlspec {__version__}"
+    help_text = build_parser().format_help()
+    assert "exit codes:" in help_text and "3    skipped" in help_text and "130" in help_text
+
+
+def test_list_json(capsys):
+    assert main(["list", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    logreg = next(r for r in records if r["id"] == "c1w2-logreg")
+    assert logreg["data"] == ["course1/catvnoncat/train_catvnoncat.h5",
+                              "course1/catvnoncat/test_catvnoncat.h5"]  # fmt: skip
+    assert logreg["targets"][0]["metric"]
+
+
+def test_exit_codes_ok_missed_skipped(fake_lab, tmp_path, monkeypatch, capsys):
+    fake_lab(_metric(0.9))
+    assert main(["run", "fake", "--out", str(tmp_path)]) == 0
+    fake_lab(_metric(0.1))
+    assert main(["run", "fake", "--out", str(tmp_path)]) == 1
+    monkeypatch.setenv("DLSPEC_DATA_DIR", str(tmp_path / "empty"))
+    fake_lab(_metric(0.9), data=("course9/x.h5",))
+    assert main(["run", "fake", "--out", str(tmp_path)]) == 3
+    assert "Skipped: Course data file not found" in capsys.readouterr().err
+
+
+def test_run_json_keeps_stdout_for_the_result(fake_lab, tmp_path, capsys):
+    fake_lab(_metric(0.9))
+    assert main(["run", "fake", "--json", "--overwrite", "--out", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    record = json.loads(out)
+    assert record["status"] == "ok" and record["values"] == {"m": 0.9}
+    assert record["metrics"][0]["check"] == "ok (≥ 0.5)"
+    assert record["notes"] == ["overwrite=True"]  # --overwrite reaches run.options
+    assert "[1/1] Measure m ..." in err
+    assert main(["reproduce", "fake", "--json", "--out", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["lab"] == "fake"
+
+
+def test_truncated_data_file_is_one_line_not_a_traceback(fake_lab, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "data" / "course1" / "catvnoncat"
+    folder.mkdir(parents=True)
+    for name in CATVNONCAT_FILES.values():
+        (tmp_path / "data" / name).write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)
+    monkeypatch.setenv("DLSPEC_DATA_DIR", str(tmp_path / "data"))
+
+    def load(run):
+        """Load the pictures."""
+        load_dataset()
+
+    fake_lab(load)
+    assert main(["run", "fake", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "train_catvnoncat.h5" in err[0] and "truncated or corrupt" in err[0]
+
+
+@pytest.mark.parametrize("problem", ["file", "read-only"])
+def test_unusable_out_folder_fails_before_any_step(
+    problem, fake_lab, tmp_path, monkeypatch, capsys
+):
+    started = []
+    fake_lab(lambda run: started.append(run))
+    out = tmp_path / "out"
+    if problem == "file":
+        out.write_text("not a folder")
+    else:  # what a read-only folder does (the tests may run as root, who can write anywhere)
+
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(labs_cli.tempfile, "TemporaryFile", refuse)
+    assert main(["run", "fake", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert started == [] and "Traceback" not in err and err.startswith("dlspec: error: --out")
+    assert ("not a folder" if problem == "file" else "permission denied") in err
+    assert main(["reproduce", "fake", "--out", str(out)]) == 2
+
+
+def test_a_run_folder_with_other_settings_asks_for_overwrite(fake_lab, tmp_path, capsys):
+    def transfer(run):
+        """Transfer the style."""
+        if not run.options.get("overwrite"):
+            raise ValueError("o holds a run with other settings; or overwrite=True to start afresh")
+
+    fake_lab(transfer)
+    assert main(["run", "fake", "--out", str(tmp_path)]) == 2
+    assert "Pass --overwrite to start afresh." in capsys.readouterr().err
+    assert main(["run", "fake", "--out", str(tmp_path), "--overwrite"]) == 0
+
+
+def test_ctrl_c_is_a_message_and_exit_130(fake_lab, tmp_path, capsys):
+    def interrupted(run):
+        """Train."""
+        raise KeyboardInterrupt
+
+    fake_lab(interrupted)
+    assert main(["run", "fake", "--out", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert "Interrupted" in err and "Traceback" not in err
+
+
+def test_tensorflow_start_up_lines_are_filtered_from_stderr(capfd):
+    noise = (
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:1796611216.350719   12214 port.cc:153] oneDNN custom operations are on. "
+        "You may see slightly different numerical results.\n"
+    )
+    with filtered_stderr():
+        os.write(2, (noise + "a real warning\n").encode())
+        subprocess.run([sys.executable, "-c", f"import sys; sys.stderr.write({noise!r} + 'x\\n')"])
+    assert capfd.readouterr().err == "a real warning\nx\n"
+
+
+def test_help_list_and_layout_do_not_import_tensorflow():
+    code = (
+        "import sys, contextlib, io\n"
+        "from dlspec.cli import main, build_parser\n"
+        "build_parser().format_help()\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['list']); main(['list', '--json']); main(['data', 'layout'])\n"
+        "assert 'tensorflow' not in sys.modules, 'tensorflow imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_step_lines_count_seconds_on_a_terminal_only():
+    terminal = _Terminal()
+    lines = StepLines(terminal, tick=0.05)
+    lines(1, 2, "Train")
+    time.sleep(0.2)
+    lines(2, 2, "Plot")
+    lines.finish()
+    shown = terminal.getvalue()
+    assert shown.startswith("  [1/2] Train ...\r  [1/2] Train ... 0 s") and shown.count("\n") == 2
+    assert shown.endswith("\r  [2/2] Plot ... 0.0 s\n")
+    plain = io.StringIO()
+    piped = StepLines(plain, tick=0.05)
+    piped(1, 1, "Train")
+    time.sleep(0.1)
+    piped.finish()
+    assert plain.getvalue() == "  [1/1] Train ...\n"

@@ -59,7 +59,7 @@ _PRESENT_OK = frozenset({Status.OK, Status.UNVERIFIED})
 
 @dataclass(frozen=True)
 class KnownMissing:
-    """A course file that the offline mirror lacks (see the data README), and how to check it.
+    """A course file that the offline mirror lacks (``dlspec data layout``), and how to check it.
 
     Args:
         what: what the file is, for the report.
@@ -108,6 +108,7 @@ class DataReport:
         manifest: where the checksums came from.
         files: one :class:`FileCheck` per manifest file and per :data:`KNOWN_MISSING` file.
         extra: files under ``root`` that neither list names (e.g. ``README.md``).
+        unreadable: folders under ``root`` that could not be listed (permissions), with why.
     """
 
     root: Path
@@ -115,6 +116,7 @@ class DataReport:
     manifest: str
     files: tuple[FileCheck, ...]
     extra: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -149,6 +151,7 @@ class DataReport:
                 for f in self.problems()
             ],
             "extra": list(self.extra),
+            "unreadable": list(self.unreadable),
         }
 
 
@@ -219,15 +222,20 @@ def _load_manifest(manifest: str | os.PathLike | None) -> tuple[dict[str, str], 
 def _resolve_root(root: str | os.PathLike | None) -> tuple[Path, str]:
     if root is not None:
         return Path(root).expanduser(), "the root argument"
-    env = os.environ.get(paths.DATA_DIR_ENV)
-    if env:
-        return paths.data_dir(), f"{paths.DATA_DIR_ENV}={env}"
-    return paths.data_dir(), f"{paths.DATA_DIR_ENV} is not set, so ./data was used"
+    return paths.data_dir(), paths.data_dir_origin()
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False when a folder on the way cannot be read."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _check_listed(root: Path, relpath: str, expected: str) -> FileCheck:
     path = root / relpath
-    if not path.is_file():
+    if not _is_file(path):
         return FileCheck(relpath, Status.MISSING, f"expected at {path}")
     try:
         got = sha256_file(path)
@@ -246,7 +254,7 @@ def _check_listed(root: Path, relpath: str, expected: str) -> FileCheck:
 
 def _check_known_missing(root: Path, relpath: str, known: KnownMissing) -> FileCheck:
     path = root / relpath
-    if not path.is_file():
+    if not _is_file(path):
         return FileCheck(relpath, Status.UNOBTAINABLE, f"{known.what}; put it at {path}")
     if known.h5_keys:
         try:
@@ -274,7 +282,7 @@ def check_data(
     the course data take about a second.
 
     Args:
-        root: data folder; defaults to ``$DLSPEC_DATA_DIR`` (else ``./data``).
+        root: data folder; defaults to ``$DLSPEC_DATA_DIR`` (else the user's data folder).
         manifest: a ``sha256sum``-format file; defaults to the packaged ``SHA256SUMS``.
         known_missing: files absent from the offline mirror; defaults to :data:`KNOWN_MISSING`.
 
@@ -296,14 +304,27 @@ def check_data(
         _check_known_missing(root_path, rel, k) for rel, k in known.items() if rel not in entries
     ]
 
-    extra: list[str] = []
-    if root_path.is_dir():
-        named = set(entries) | set(known)
-        for path in sorted(root_path.rglob("*")):
-            rel = path.relative_to(root_path).as_posix()
-            if path.is_file() and rel not in named:
-                extra.append(rel)
-    return DataReport(root_path, origin, manifest_name, tuple(files), tuple(extra))
+    named = set(entries) | set(known)
+    found, unreadable = _walk(root_path) if root_path.is_dir() else ([], [])
+    extra = sorted(rel for rel in found if rel not in named)
+    return DataReport(
+        root_path, origin, manifest_name, tuple(files), tuple(extra), tuple(unreadable)
+    )
+
+
+def _walk(root: Path) -> tuple[list[str], list[str]]:
+    """The files under ``root`` (relative, POSIX) and the folders that could not be listed."""
+    unreadable: list[str] = []
+
+    def record(err: OSError) -> None:
+        unreadable.append(f"{err.filename}: {err.strerror}")
+
+    files = [
+        (Path(folder) / name).relative_to(root).as_posix()
+        for folder, _dirs, names in os.walk(root, onerror=record)
+        for name in names
+    ]
+    return files, unreadable
 
 
 def _folder_summary(group: Sequence[FileCheck]) -> str:
@@ -337,11 +358,19 @@ def format_report(report: DataReport, verbose: bool = False) -> str:
     """
     lines = [f"Course data: {report.root} ({report.root_origin})"]
     lines.append(f"Checksums: {report.manifest}")
-    if not report.root.is_dir():
+    if report.root.is_file():
         lines.append(
-            f"The folder {report.root} does not exist: point {paths.DATA_DIR_ENV} at a copy of "
-            "the course data (the layout of shared/data)."
+            f"{report.root} is a file, not a folder: point {paths.DATA_DIR_ENV} at the folder "
+            "that holds course1/, course2/ and course4/."
         )
+    elif not report.root.is_dir():
+        lines.append(
+            f"The folder {report.root} does not exist. `dlspec data import PATH` copies the "
+            f"course files of your downloads there (or point {paths.DATA_DIR_ENV} at a copy); "
+            "`dlspec data layout` shows where each file goes."
+        )
+    for folder in report.unreadable:
+        lines.append(f"Cannot read the folder {folder}: its files count as missing.")
     lines.append("")
     groups = report.by_folder()
     width = max((len(folder) for folder in groups), default=0) + 2
@@ -373,8 +402,8 @@ def format_report(report: DataReport, verbose: bool = False) -> str:
         lines.append(f"Run with --verbose to list the {bad} missing or corrupt files.")
     if bad:
         lines.append(
-            "Fix: copy the missing or corrupt files again from the course data (same names "
-            "and folders)."
+            "Fix: `dlspec data import PATH` copies the course files of your downloads (folders "
+            "or zip files) into place; `dlspec data layout` says where each file comes from."
         )
     if verbose and report.extra:
         lines.append(f"Files that no list names ({len(report.extra)}):")
@@ -396,7 +425,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="dlspec data check",
         description="Check the course data files against the packaged SHA-256 checksums.",
     )
-    parser.add_argument("--root", help=f"data folder (default: ${paths.DATA_DIR_ENV}, else ./data)")
+    parser.add_argument(
+        "--root", help=f"data folder (default: ${paths.DATA_DIR_ENV}, else the user's one)"
+    )
     parser.add_argument("--manifest", help="sha256sum-format file (default: the packaged one)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every file not ok")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")

@@ -28,6 +28,7 @@ from dlspec.data.paths import (
     CorruptDataError,
     DataNotFoundError,
     data_dir,
+    data_dir_origin,
     data_path,
 )
 from dlspec.validation import check_int
@@ -92,8 +93,7 @@ def _base(root: str | os.PathLike | None) -> Path:
 def _origin(root: str | os.PathLike | None) -> str:
     if root is not None:
         return "the root argument"
-    env = os.environ.get(DATA_DIR_ENV)
-    return f"{DATA_DIR_ENV}={env}" if env else f"{DATA_DIR_ENV} is not set, so ./data was used"
+    return data_dir_origin()
 
 
 def _check_arrays(x: np.ndarray, y: np.ndarray, where: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from pathlib import Path
 
@@ -195,3 +196,27 @@ def test_real_data_dir_all_ok():
     assert "course4/alpaca/alpaca" in format_report(report) and "142/142 ok" in format_report(
         report
     )
+
+
+def test_unreadable_sub_folder_is_reported_not_a_crash(fake_data, monkeypatch, capsys):
+    root, manifest = fake_data
+    locked = root / "course4" / "alpaca" / "not alpaca"
+    real_scandir, real_is_file = os.scandir, Path.is_file
+
+    def scandir(path="."):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    def is_file(self):  # stat() of a file in a folder without search permission
+        if self.parent == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(os, "scandir", scandir)  # what a chmod 000 folder does (as non-root)
+    monkeypatch.setattr(Path, "is_file", is_file)
+    report = check_data(root, manifest=manifest, known_missing={})
+    assert report.unreadable == (f"{locked}: Permission denied",)
+    assert _status(report, "course4/alpaca/not alpaca/x (1).jpg") is Status.MISSING
+    assert main(["--root", str(root), "--manifest", str(manifest)]) == 1
+    assert f"Cannot read the folder {locked}" in capsys.readouterr().out

@@ -73,7 +73,7 @@ def load_data(run: LabRun) -> None:
         f"{len(carla.test_files)} in frame order, from {Path(carla.test_files[0]).name} to "
         f"{Path(carla.test_files[-1]).name}); "
         + (
-            "the stand-in of shared/data, not the course's 1060 pairs."
+            "the 60-pair stand-in (see `dlspec data layout`), not the course's 1060 pairs."
             if data is None
             else f"from {data}."
         )

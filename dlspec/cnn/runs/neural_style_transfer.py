@@ -84,6 +84,7 @@ def transfer(run: LabRun) -> None:
         learning_rate=rate,
         out_dir=run_dir,
         save_every=save_every,
+        overwrite=bool(run.options.get("overwrite")),
     )
     if transferred.resumed_from:
         result.notes.append(f"Resumed from the checkpoint at step {transferred.resumed_from}.")
