@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 from dlspec.data.catvnoncat import CATVNONCAT_FILES
 from tests.conftest import need_data
 
-EXAMPLE = """
-import keras
-from dlspec.data import catvnoncat_tf_dataset
-from dlspec.optimization import Adam, BatchNormalization
-from dlspec.training import Trainer
+README = Path(__file__).resolve().parents[2] / "README.md"
 
-train, test = catvnoncat_tf_dataset("train"), catvnoncat_tf_dataset("test", shuffle=False)
-model = lambda: keras.Sequential([keras.Input((64, 64, 3)), keras.layers.Flatten(),
-    keras.layers.Dense(16), BatchNormalization(), keras.layers.ReLU(),
-    keras.layers.Dense(1, activation="sigmoid")])
-callbacks = [keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True),
-             keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=1)]
-trainer = Trainer(model, optimizer=lambda: Adam(learning_rate=0.001), callbacks=callbacks,
-                  checkpoint_dir="runs/cat", log_dir="logs/cat", verbose=2)
-history = trainer.fit(train, epochs=8, validation_data=test)
-print(trainer.evaluate(test))
-"""
+
+def readme_example() -> str:
+    """The first python block of the README's "Use dlspec's blocks" section."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Use dlspec's blocks in your own Keras code") :]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
 def test_readme_example_runs(tmp_path, monkeypatch, capsys):
     need_data(*CATVNONCAT_FILES.values())
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    exec(compile(EXAMPLE, "README example", "exec"), namespace)  # noqa: S102
+    exec(compile(readme_example(), "README example", "exec"), namespace)  # noqa: S102
     out = capsys.readouterr().out
     print(out)
     history, trainer = namespace["history"], namespace["trainer"]
