@@ -1,10 +1,9 @@
 """Course data: file resolution, loaders for the course files, tf.data pipelines, generators.
 
-``load_tfds`` (tensorflow-datasets builders of the course files) is imported on first use, so
-that ``import dlspec.data`` does not import tensorflow-datasets.
+Importing it registers dlspec's tensorflow-datasets builders of the course files (``dlspec_signs``,
+...): at once if tensorflow-datasets is already imported, else the moment it is; neither
+TensorFlow nor tensorflow-datasets is imported for this.
 """
-
-from typing import Any
 
 from dlspec.data.arrays import course_arrays_dataset
 from dlspec.data.catvnoncat import catvnoncat_tf_dataset, flatten_images
@@ -19,6 +18,7 @@ from dlspec.data.paths import (
 )
 from dlspec.data.planar import load_planar_dataset, make_planar_flower
 from dlspec.data.signs import SignsSplit, load_signs, load_signs_dataset, signs_tf_dataset
+from dlspec.data.tfds_load import load_tfds, register_with_tfds
 
 __all__ = [
     "CorruptDataError",
@@ -43,10 +43,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "load_tfds":
-        # lazy: tensorflow-datasets (and TensorFlow) load only when load_tfds is first used
-        from dlspec.data.tfds_load import load_tfds
-
-        return load_tfds
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+register_with_tfds()

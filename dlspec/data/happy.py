@@ -29,6 +29,7 @@ __all__ = [
     "HappyData",
     "happy_tf_dataset",
     "load_happy_dataset",
+    "read_happy_file",
 ]
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,14 @@ class HappyData:
     description: str
 
 
-def _read(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def read_happy_file(path: Path, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(images, labels, classes)`` of one Happy House h5 file (``split``: train or test),
+    checked: (m, 64, 64, 3) uint8 images, one label each.
+
+    Example:
+        >>> path = data_path(HAPPY_FILES["test"])  # doctest: +SKIP
+        >>> x, y, classes = read_happy_file(path, "test")  # doctest: +SKIP
+    """
     x_key, y_key = f"{split}_set_x", f"{split}_set_y"
     arrays = read_h5(path, [x_key, y_key])
     x, y = arrays[x_key], np.asarray(arrays[y_key]).reshape(-1)
@@ -123,9 +131,9 @@ def load_happy_dataset(
             f"course's split, '{HAPPY_FILES['train']}' (600 images; "
             f"{'present' if train_path.exists() else 'missing too'}). {err}"
         ) from err
-    X_test, Y_test, classes = _read(test_path, "test")
+    X_test, Y_test, classes = read_happy_file(test_path, "test")
     if train_path.exists():
-        X_train, Y_train, _ = _read(train_path, "train")
+        X_train, Y_train, _ = read_happy_file(train_path, "train")
         return HappyData(
             X_train,
             Y_train,

@@ -1,4 +1,4 @@
-"""The ``catvnoncat`` tensorflow-datasets builder and ``load_tfds``: offline, from manual_dir."""
+"""The ``dlspec_catvnoncat`` tensorflow-datasets builder and ``load_tfds``: offline, real files."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ def _manual(folder) -> dict:
 
 @pytest.fixture(scope="module")
 def tfds_dir(tmp_path_factory):
-    """A tfds data_dir where plain ``tfds.load`` prepared catvnoncat from the real h5 files."""
+    """A tfds data_dir where plain ``tfds.load`` prepared catvnoncat (manual_dir = its folder)."""
     train_file, _ = need_data(*CATVNONCAT_FILES.values())
     data_dir = tmp_path_factory.mktemp("tfds")
     tfds.load(
-        "catvnoncat",
+        "dlspec_catvnoncat",
         split="train",
         data_dir=data_dir,
         download_and_prepare_kwargs=_manual(train_file.parent),
@@ -33,9 +33,9 @@ def tfds_dir(tmp_path_factory):
 
 
 def test_registered_with_tfds_and_dlspec():
-    builder_cls = dlspec_builder("catvnoncat:1.0.0")
-    assert "catvnoncat" in dlspec_datasets()
-    assert tfds.builder_cls("catvnoncat") is builder_cls
+    builder_cls = dlspec_builder("dlspec_catvnoncat:1.0.0")
+    assert "dlspec_catvnoncat" in dlspec_datasets()
+    assert tfds.builder_cls("dlspec_catvnoncat") is builder_cls
     assert str(builder_cls.VERSION) == "1.0.0"
     assert builder_cls.DATA_RELDIR == "course1/catvnoncat"
     text = builder_cls.MANUAL_DOWNLOAD_INSTRUCTIONS
@@ -48,7 +48,7 @@ def test_registered_with_tfds_and_dlspec():
 
 
 def test_features_and_splits(tfds_dir):
-    builder = tfds.builder("catvnoncat", data_dir=tfds_dir)
+    builder = tfds.builder("dlspec_catvnoncat", data_dir=tfds_dir)
     info = builder.info
     assert builder.is_prepared()
     assert info.features["image"].shape == (64, 64, 3)
@@ -62,26 +62,26 @@ def test_features_and_splits(tfds_dir):
 def test_as_numpy_equals_load_dataset(tfds_dir, cat_data, split):
     train_x, train_y, test_x, test_y, classes = cat_data
     x_ref, y_ref = (train_x, train_y) if split == "train" else (test_x, test_y)
-    ds = tfds.load("catvnoncat", split=split, data_dir=tfds_dir, batch_size=-1)
+    ds = tfds.load("dlspec_catvnoncat", split=split, data_dir=tfds_dir, batch_size=-1)
     arrays = tfds.as_numpy(ds)
     assert arrays["image"].dtype == np.uint8
     np.testing.assert_array_equal(arrays["image"], x_ref)  # same images, same order
     np.testing.assert_array_equal(arrays["label"], y_ref[0])
-    names = tfds.builder("catvnoncat", data_dir=tfds_dir).info.features["label"].names
+    names = tfds.builder("dlspec_catvnoncat", data_dir=tfds_dir).info.features["label"].names
     assert names == [c.decode() for c in classes]
 
 
-def test_load_tfds_defaults_manual_dir_to_data_dir(tmp_path, cat_data):
-    need_data(*CATVNONCAT_FILES.values())  # $DLSPEC_DATA_DIR/course1/catvnoncat is the manual dir
+def test_plain_load_reads_dlspec_data_dir(tmp_path, cat_data):
+    need_data(*CATVNONCAT_FILES.values())  # no wrapper, no manual_dir: $DLSPEC_DATA_DIR is read
     _, _, test_x, test_y, _ = cat_data
-    ds = load_tfds("catvnoncat", "test", data_dir=tmp_path, as_supervised=True)
+    ds = tfds.load("dlspec_catvnoncat", split="test", data_dir=tmp_path, as_supervised=True)
     images, labels = zip(*tfds.as_numpy(ds), strict=True)
     np.testing.assert_array_equal(np.stack(images), test_x)
     np.testing.assert_array_equal(np.array(labels), test_y[0])
 
 
 def test_benchmark(tfds_dir):
-    ds = tfds.load("catvnoncat", split="train", data_dir=tfds_dir, as_supervised=True)
+    ds = tfds.load("dlspec_catvnoncat", split="train", data_dir=tfds_dir, as_supervised=True)
     result = tfds.benchmark(ds.batch(32).prefetch(tf.data.AUTOTUNE), batch_size=32)
     assert result.raw_stats.loc["num_iter", "duration"] == 7  # ceil(209 / 32) batches
     assert result.stats.loc["first+lasts", "avg"] > 0
@@ -89,7 +89,7 @@ def test_benchmark(tfds_dir):
 
 def _cat_pipeline(batch_size: int, seed: int = 0) -> tf.data.Dataset:
     """A training pipeline on the tfds dataset: cache, shuffle, batch, scale, prefetch."""
-    ds = load_tfds("catvnoncat", "train", as_supervised=True).cache()
+    ds = load_tfds("dlspec_catvnoncat", "train", as_supervised=True).cache()
     ds = ds.shuffle(256, seed=seed).batch(batch_size)
     ds = ds.map(
         lambda x, y: (tf.cast(x, tf.float32) / 255.0, tf.cast(y, tf.float32)),
@@ -113,48 +113,48 @@ def test_pipeline_with_mock_data(tmp_path, monkeypatch):
 def test_missing_manual_folder_names_files_and_variable(tmp_path, monkeypatch):
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(DataNotFoundError) as err:
-        load_tfds("catvnoncat", "train", data_dir=tmp_path / "tfds")
+        load_tfds("dlspec_catvnoncat", "train", data_dir=tmp_path / "tfds")
     message = str(err.value)
     assert "train_catvnoncat.h5" in message and "test_catvnoncat.h5" in message
     assert str(tmp_path / "nowhere" / "course1" / "catvnoncat") in message
     assert DATA_DIR_ENV in message
-    assert not (tmp_path / "tfds" / "catvnoncat" / "1.0.0").exists()  # nothing half-written
+    assert not list((tmp_path / "tfds").glob("dlspec_catvnoncat/*/1.0.0"))  # nothing half-written
 
 
-def test_missing_one_file_with_plain_tfds_load(tmp_path):
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    (manual / "train_catvnoncat.h5").write_bytes(b"")
+def _course_root(tmp_path, files: dict[str, bytes]):
+    """A data folder holding ``course1/catvnoncat/<name>`` with the given bytes."""
+    folder = tmp_path / "data" / "course1" / "catvnoncat"
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    return tmp_path / "data"
+
+
+def test_missing_one_file_with_plain_tfds_load(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_ENV, str(_course_root(tmp_path, {"train_catvnoncat.h5": b""})))
     with pytest.raises(DataNotFoundError, match=r"\['test_catvnoncat.h5'\] not found"):
+        tfds.load("dlspec_catvnoncat", split="train", data_dir=tmp_path / "tfds")
+
+
+def test_manual_dir_of_another_folder_is_refused(tmp_path):
+    root = _course_root(tmp_path, {})
+    with pytest.raises(ValueError, match="builder_kwargs={'data_root': FOLDER}"):
         tfds.load(
-            "catvnoncat",
+            "dlspec_catvnoncat",
             split="train",
-            data_dir=tmp_path,
-            download_and_prepare_kwargs=_manual(manual),
+            data_dir=tmp_path / "tfds",
+            builder_kwargs={"data_root": root},
+            download_and_prepare_kwargs=_manual(tmp_path / "elsewhere"),
         )
 
 
-def test_load_tfds_fills_manual_dir_into_a_given_download_config(tmp_path):
-    config = tfds.download.DownloadConfig(max_examples_per_split=3)
-    with pytest.raises(DataNotFoundError, match="my_manual"):
-        load_tfds(
-            "catvnoncat",
-            "train",
-            data_dir=tmp_path,
-            manual_dir=tmp_path / "my_manual",
-            download_and_prepare_kwargs={"download_config": config},
-        )
-
-
-def test_corrupt_manual_file_names_it(tmp_path):
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    for name in ("train_catvnoncat.h5", "test_catvnoncat.h5"):
-        (manual / name).write_bytes(b"not an hdf5 file")
+def test_corrupt_course_file_names_it(tmp_path):
+    bad = b"not an hdf5 file"
+    root = _course_root(tmp_path, {"train_catvnoncat.h5": bad, "test_catvnoncat.h5": bad})
     with pytest.raises(CorruptDataError, match="train_catvnoncat.h5"):
-        load_tfds("catvnoncat", "train", data_dir=tmp_path / "tfds", manual_dir=manual)
+        load_tfds("dlspec_catvnoncat", "train", data_dir=tmp_path / "tfds", data_root=root)
 
 
 def test_unknown_dataset_lists_known_ones():
-    with pytest.raises(ValueError, match="catvnoncat"):
+    with pytest.raises(ValueError, match="dlspec_catvnoncat"):
         load_tfds("mnist", "train")

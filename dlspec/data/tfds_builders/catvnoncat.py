@@ -1,4 +1,4 @@
-"""tfds builder ``catvnoncat``: the cat / non-cat images of Course 1, read from the course's h5."""
+"""tfds builder ``dlspec_catvnoncat``: the cat / non-cat images of Course 1 (the course's h5)."""
 
 from __future__ import annotations
 
@@ -11,37 +11,30 @@ import tensorflow_datasets as tfds
 from dlspec.data.catvnoncat import CATVNONCAT_FILES, CLASS_NAMES, read_catvnoncat_file
 from dlspec.data.tfds_builders.base import DlspecBuilder, manual_download_instructions
 
-__all__ = ["Catvnoncat"]
+__all__ = ["DlspecCatvnoncat"]
 
 _RELDIR = str(Path(CATVNONCAT_FILES["train"]).parent)
 _FILES = {split: Path(rel).name for split, rel in CATVNONCAT_FILES.items()}
 
 
-class Catvnoncat(DlspecBuilder):
+class DlspecCatvnoncat(DlspecBuilder):
     """The cat / non-cat images (C1 W2, C1 W4) as a tfds dataset: train 209, test 50.
 
     Features: ``image`` (64, 64, 3) uint8 and ``label`` (``ClassLabel``, 0 = non-cat,
     1 = cat); supervised keys ``("image", "label")``. Examples keep the order of the h5 files
     (``disable_shuffling``), so ``tfds.as_numpy`` gives exactly the arrays of
-    :func:`dlspec.data.catvnoncat.load_dataset`. Nothing is downloaded: the two h5 files are
-    read from the manual folder (see ``MANUAL_DOWNLOAD_INSTRUCTIONS``).
+    :func:`dlspec.data.catvnoncat.load_dataset`.
 
     Example:
-        >>> import dlspec.data.tfds_builders  # doctest: +SKIP
-        >>> config = tfds.download.DownloadConfig(manual_dir=FOLDER)  # doctest: +SKIP
-        >>> ds = tfds.load("catvnoncat", split="train",  # doctest: +SKIP
-        ...                download_and_prepare_kwargs={"download_config": config})
-        >>> # or, with FOLDER = $DLSPEC_DATA_DIR/course1/catvnoncat:
-        >>> ds = dlspec.data.load_tfds("catvnoncat", "train")  # doctest: +SKIP
+        >>> ds = tfds.load("dlspec_catvnoncat", split="train")  # doctest: +SKIP
     """
 
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "The course's train_catvnoncat.h5 / test_catvnoncat.h5, in order."}
     DATA_RELDIR = _RELDIR
-    DATA_FILES = (_FILES["train"], _FILES["test"])
     MANUAL_DOWNLOAD_INSTRUCTIONS = manual_download_instructions(
         DATA_RELDIR,
-        DATA_FILES,
+        " and ".join(_FILES.values()),
         note="They are the files of the course's C1 W2 lab (datasets/ folder).",
     )
 
@@ -64,7 +57,7 @@ class Catvnoncat(DlspecBuilder):
         )
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager) -> dict[str, Any]:
-        files = self.manual_files(dl_manager)
+        files = self.require_files(*_FILES.values())
         return {
             split: self._generate_examples(files[name], split) for split, name in _FILES.items()
         }
