@@ -9,6 +9,10 @@ packages (:mod:`dlspec.foundations`, ...) build on the core; each lab's runner
 
 from typing import Any
 
+# Registers every serialisable Keras block of the courses for keras.saving.load_model (a
+# deferred hook: no TensorFlow is imported here; see dlspec.saving).
+from dlspec import cnn, optimization, strategy  # noqa: F401
+
 __version__ = "0.1.0"
 
 

@@ -12,11 +12,14 @@ import numpy as np
 __all__ = [
     "check_array",
     "check_X_Y",
+    "check_binary_labels",
     "check_decay",
+    "check_finite",
     "check_input_shape",
     "check_int",
     "check_layer_dims",
     "check_positive",
+    "check_probability",
 ]
 
 
@@ -77,21 +80,98 @@ def check_array(
     return arr
 
 
-def check_X_Y(X, Y, *, n_x: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Check the course's column-major convention: X is (n_x, m), Y is (1, m).
+def check_X_Y(
+    X, Y, *, n_x: int | None = None, x_name: str = "X", y_rows: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check the course's column-major convention: X is (n_x, m), Y is (1, m), m >= 1.
+
+    Args:
+        X, Y: the arrays.
+        n_x: the expected number of rows of X (``None``: any).
+        x_name: the name of X in messages (``"A2"``, ``"AL"`` for a cost's activations).
+        y_rows: the expected number of rows of Y (1 for the course's binary labels).
 
     Example:
         >>> X, Y = check_X_Y(np.zeros((2, 3)), np.ones((1, 3)))
     """
-    X = check_array(X, "X", shape=(n_x, None))
+    X = check_array(X, x_name, shape=(n_x, None))
     Y = check_array(Y, "Y", ndim=2)
     if Y.shape[1] != X.shape[1]:
         hint = " Y looks transposed: use Y.reshape(1, -1)." if Y.shape == (X.shape[1], 1) else ""
         raise ValueError(
-            f"X and Y must have the same number of examples m (columns): X is {X.shape}, "
-            f"Y is {Y.shape}.{hint}"
+            f"{x_name} and Y must have the same number of examples m (columns): {x_name} is "
+            f"{X.shape}, Y is {Y.shape}.{hint}"
         )
+    if y_rows is not None and Y.shape[0] != y_rows:
+        raise ValueError(
+            f"Y must have shape ({y_rows}, m); got {Y.shape}. The course's labels are one row "
+            "of 0/1 values."
+        )
+    if X.shape[1] == 0:
+        raise ValueError(f"{x_name} and Y hold no examples (m = 0): {x_name} is {X.shape}.")
     return X, Y
+
+
+def check_binary_labels(Y, name: str = "Y") -> np.ndarray:
+    """Check that ``Y`` holds only the course's 0/1 labels (booleans allowed); return it.
+
+    Example:
+        >>> check_binary_labels(np.array([[1, 0, 1]])).tolist()
+        [[1, 0, 1]]
+    """
+    Y = np.asarray(Y)
+    bad = Y[(Y != 0) & (Y != 1)] if Y.dtype.kind in "biuf" else Y.ravel()
+    if bad.size:
+        raise ValueError(
+            f"{name} must hold labels 0 or 1 (1 = positive class); got {bad.ravel()[:5].tolist()}"
+            f"{' ...' if bad.size > 5 else ''}. Relabel multi-class data as 0/1 first."
+        )
+    return Y
+
+
+def _real(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float | np.integer | np.floating)
+
+
+def check_finite(value, name: str) -> float:
+    """Return ``value`` as a ``float`` if it is a finite real number (not NaN, not ±inf).
+
+    Raises:
+        TypeError: ``value`` is not a real number (a bool, a string, an array).
+        ValueError: ``value`` is NaN or infinite.
+
+    Example:
+        >>> check_finite(-0.5, "b")
+        -0.5
+    """
+    if not _real(value) and not (isinstance(value, np.ndarray) and value.ndim == 0):
+        raise TypeError(f"{name} must be a real number; got {value!r} ({type(value).__name__}).")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; got {value!r}.")
+    return float(value)
+
+
+def check_probability(
+    value, name: str, *, allow_zero: bool = True, allow_one: bool = False
+) -> float:
+    """Return ``value`` as a ``float`` if it is a probability; by default in [0, 1).
+
+    ``allow_zero`` / ``allow_one`` close or open each end: a keep probability is in (0, 1]
+    (``allow_zero=False, allow_one=True``), a dropout rate in [0, 1).
+
+    Example:
+        >>> check_probability(0.86, "keep_prob", allow_zero=False, allow_one=True)
+        0.86
+    """
+    low, high = ("[" if allow_zero else "("), ("]" if allow_one else ")")
+    message = f"{name} must be a number in {low}0, 1{high}; got {value!r}."
+    if not _real(value):
+        raise TypeError(message)
+    ok_low = value >= 0 if allow_zero else value > 0
+    ok_high = value <= 1 if allow_one else value < 1
+    if not (ok_low and ok_high):  # NaN fails both
+        raise ValueError(message)
+    return float(value)
 
 
 def check_layer_dims(layer_dims: Sequence[int], *, min_layers: int = 2) -> list[int]:
@@ -134,6 +214,8 @@ def check_int(value, name: str, *, minimum: int | None = None) -> int:
 
 def check_positive(value, name: str, *, integer: bool = False) -> None:
     """Raise ``ValueError`` unless ``value`` is a positive, finite (integer) number.
+
+    NaN, ±inf, 0, negatives, booleans and non-numbers are refused.
 
     Example:
         >>> check_positive(0.01, "learning_rate")

@@ -18,6 +18,7 @@ visualisation). Lab runners are in ``runs/``, golden cases in ``golden/``.
 """
 
 from dlspec._lazy import lazy_exports
+from dlspec.saving import defer_keras_registration
 
 _EXPORTS = {
     "zero_pad": "dlspec.cnn.convolution_step_by_step",
@@ -62,3 +63,16 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+#: Every serialisable Keras object of this package (see :mod:`dlspec.saving`).
+KERAS_OBJECTS = {
+    "ConnectionTableConv2D": "dlspec.cnn.architectures.lenet",
+    "ConvolutionalBlock": "dlspec.cnn.residual_networks",
+    "IdentityBlock": "dlspec.cnn.residual_networks",
+    "ResidualScale": "dlspec.cnn.faces.facenet",
+    "SpaceToDepth": "dlspec.cnn.detection.yolo_v2",
+    "Subsampling": "dlspec.cnn.architectures.lenet",
+    "YoloV2Loss": "dlspec.cnn.detection.yolo_loss",
+    "scaled_tanh": "dlspec.cnn.architectures.lenet",
+}
+defer_keras_registration(KERAS_OBJECTS)

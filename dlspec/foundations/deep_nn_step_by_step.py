@@ -10,7 +10,12 @@ import copy
 
 import numpy as np
 
-from dlspec.validation import check_array, check_layer_dims, check_positive, check_X_Y
+from dlspec.validation import (
+    check_array,
+    check_layer_dims,
+    check_positive,
+    check_X_Y,
+)
 
 __all__ = [
     "sigmoid",
@@ -145,17 +150,18 @@ def L_model_forward_unchecked(X: np.ndarray, parameters: dict) -> tuple[np.ndarr
     return AL, caches
 
 
-def compute_cost(AL, Y) -> float:
-    """Cross-entropy cost as a float.
+def compute_cost(AL, Y) -> np.ndarray:
+    """Cross-entropy cost as a 0-d array, as the course's ``np.squeeze`` of ``np.dot`` gives it.
 
     Example:
-        >>> round(compute_cost(np.array([[.8, .9, .4]]), np.array([[1, 1, 0]])), 8)
-        0.27977656
+        >>> cost = compute_cost(np.array([[.8, .9, .4]]), np.array([[1, 1, 0]]))
+        >>> cost.shape, round(float(cost), 8)
+        ((), 0.27977656)
     """
-    AL, Y = check_X_Y(AL, Y)
+    AL, Y = check_X_Y(AL, Y, x_name="AL", y_rows=1)
     m = Y.shape[1]
-    cost = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m
-    return float(np.squeeze(cost))
+    cost = -(np.dot(Y, np.log(AL).T) + np.dot(1 - Y, np.log(1 - AL).T)) / m
+    return np.squeeze(cost)
 
 
 def linear_backward(dZ, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -180,8 +186,19 @@ def linear_activation_backward(
 
 
 def L_model_backward(AL, Y, caches: list) -> dict[str, np.ndarray]:
-    """Gradients of the whole network: keys ``dA0…dA{L-1}``, ``dW1…dWL``, ``db1…dbL``."""
+    """Gradients of the whole network: keys ``dA0…dA{L-1}``, ``dW1…dWL``, ``db1…dbL``.
+
+    ``AL`` must not hold exact 0s or 1s: ``dAL`` divides by ``AL`` and ``1 - AL``.
+    """
+    AL = check_array(AL, "AL", ndim=2)
     Y = np.asarray(Y).reshape(np.shape(AL))
+    saturated = (AL == 0) | (AL == 1)
+    if np.any(saturated):
+        raise ValueError(
+            f"AL holds {int(saturated.sum())} entries equal to exactly 0 or 1 (a saturated "
+            "sigmoid): dAL = -(Y/AL - (1-Y)/(1-AL)) would be inf/NaN. Lower the learning rate "
+            "or clip AL to [1e-12, 1 - 1e-12]."
+        )
     L = len(caches)
     grads = {}
     dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlspec.validation import check_array, check_positive, check_X_Y
+from dlspec.validation import (
+    check_array,
+    check_binary_labels,
+    check_finite,
+    check_positive,
+    check_X_Y,
+)
 
 __all__ = [
     "sigmoid",
@@ -44,10 +50,11 @@ def _check_wbX(w, b, X) -> tuple[np.ndarray, np.ndarray]:
     X = check_array(X, "X", shape=(w.shape[0], None))
     if np.ndim(b) != 0:
         raise ValueError(f"b must be a scalar; got an array of shape {np.shape(b)}.")
+    check_finite(b, "b")
     return w, X
 
 
-def propagate(w, b, X, Y) -> tuple[dict, float]:
+def propagate(w, b, X, Y) -> tuple[dict, np.ndarray]:
     """Forward and backward pass of logistic regression.
 
     ``A = sigmoid(w.T X + b)``; cost = mean cross-entropy; ``dw = X (A - Y).T / m``,
@@ -60,32 +67,35 @@ def propagate(w, b, X, Y) -> tuple[dict, float]:
         Y: labels (1, m) of 0/1.
 
     Returns:
-        ``(grads, cost)`` with ``grads = {"dw": (n_x, 1), "db": float}`` and ``cost`` a float.
+        ``(grads, cost)`` as the course returns them: ``grads = {"dw": (n_x, 1) array,
+        "db": np.float64}`` and ``cost`` a 0-d array (the course's ``np.squeeze(np.array(cost))``).
 
     Example:
         >>> X = np.array([[1., -2., -1.], [3., .5, -3.2]])
         >>> grads, cost = propagate(np.array([[1.], [2.]]), 1.5, X, np.array([[1, 1, 0]]))
-        >>> round(cost, 8)
-        0.15900538
+        >>> cost.shape, round(float(cost), 8)
+        ((), 0.15900538)
     """
     w, X = _check_wbX(w, b, X)
-    X, Y = check_X_Y(X, Y)
+    X, Y = check_X_Y(X, Y, y_rows=1)
+    check_binary_labels(Y)
     m = X.shape[1]
     A = sigmoid(w.T @ X + b)
     cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
     dZ = A - Y
-    grads = {"dw": X @ dZ.T / m, "db": float(np.sum(dZ) / m)}
-    return grads, float(cost)
+    grads = {"dw": X @ dZ.T / m, "db": np.sum(dZ) / m}
+    return grads, np.squeeze(np.array(cost))
 
 
 def optimize(
     w, b, X, Y, num_iterations: int = 100, learning_rate: float = 0.009, print_cost: bool = False
-) -> tuple[dict, dict, list[float]]:
+) -> tuple[dict, dict, list[np.ndarray]]:
     """Gradient descent on ``w, b``.
 
     Returns:
         ``(params, grads, costs)``: ``params = {"w", "b"}`` after the last update, ``grads`` of
-        the last iteration (computed before its update) and the cost every 100 iterations.
+        the last iteration (computed before its update) and the cost every 100 iterations (a
+        list of 0-d arrays, as the course's).
 
     Example:
         >>> params, grads, costs = optimize(np.array([[1.], [2.]]), 1.5,

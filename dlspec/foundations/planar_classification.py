@@ -89,13 +89,20 @@ def forward_propagation(X, parameters: dict) -> tuple[np.ndarray, dict]:
 
 
 def compute_cost(A2, Y) -> float:
-    """Cross-entropy cost ``-(1/m) sum(y log a + (1-y) log(1-a))`` as a float.
+    """Cross-entropy cost ``-(1/m) sum(y log a + (1-y) log(1-a))`` as a Python float.
+
+    Like the course's, ``A2`` may be (1, m) or 1-D (m,) with ``Y`` (1, m).
 
     Example:
         >>> round(compute_cost(np.array([[0.8, 0.9, 0.4]]), np.array([[1, 1, 0]])), 8)
         0.27977656
+        >>> round(compute_cost(np.array([0.8, 0.9, 0.4]), np.array([[1, 1, 0]])), 8)
+        0.27977656
     """
-    A2, Y = check_X_Y(A2, Y)
+    A2 = np.asarray(A2)
+    if A2.ndim == 1:
+        A2 = A2.reshape(1, -1)
+    A2, Y = check_X_Y(A2, Y, n_x=1, x_name="A2", y_rows=1)
     m = Y.shape[1]
     logprobs = np.multiply(np.log(A2), Y) + np.multiply(np.log(1 - A2), 1 - Y)
     return float(-np.sum(logprobs) / m)

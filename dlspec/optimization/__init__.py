@@ -17,12 +17,12 @@ Labs and their reference modules (the course's function names); each runs from
 The numpy labs share :mod:`~dlspec.optimization.three_layer` (the course's ``init_utils``,
 ``reg_utils``, ``opt_utils``). The Keras blocks below (optimizers, schedules, a batch
 normalization layer, a gradient-health callback) work in any ``model.fit``; they load on first
-use, so the numpy labs import without TensorFlow. Import one (or
-``dlspec.optimization.optimizers``) before ``keras.saving.load_model`` of a model that uses it,
-so that Keras knows the class.
+use, so the numpy labs import without TensorFlow. Importing this package is enough for
+``keras.saving.load_model`` to find them in a saved model (:mod:`dlspec.saving`).
 """
 
 from dlspec._lazy import lazy_exports
+from dlspec.saving import defer_keras_registration
 
 _EXPORTS = {
     "Adam": "dlspec.optimization.optimizers",
@@ -35,3 +35,14 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+#: Every serialisable Keras object of this package: registered name → defining module.
+KERAS_OBJECTS = {
+    "Adam": "dlspec.optimization.optimizers.adam",
+    "BatchNormalization": "dlspec.optimization.batch_normalization",
+    "EpochInverseTimeDecay": "dlspec.optimization.schedules",
+    "FixedIntervalDecay": "dlspec.optimization.schedules",
+    "MomentumSGD": "dlspec.optimization.optimizers.sgd_momentum",
+    "RMSprop": "dlspec.optimization.optimizers.rmsprop",
+}
+defer_keras_registration(KERAS_OBJECTS)

@@ -166,16 +166,18 @@ class BatchNormalization(keras.layers.Layer):
             )
             batch_mean = ops.reshape(mu, (-1,))
             batch_variance = ops.reshape(sigma2, (-1,))
+            # An empty batch (a replica's share of a short last batch under a distribution
+            # strategy) has NaN statistics: keep the moving ones as they are, as Keras does.
+            has_examples = ops.greater(ops.size(inputs), 0)
             for moving, batch in (
                 (self.moving_mean, batch_mean),
                 (self.moving_variance, batch_variance),
             ):
-                moving.assign(
-                    ops.add(
-                        ops.multiply(ops.cast(moving, batch.dtype), self.momentum),
-                        ops.multiply(batch, 1.0 - self.momentum),
-                    )
+                old = ops.cast(moving, batch.dtype)
+                new = ops.add(
+                    ops.multiply(old, self.momentum), ops.multiply(batch, 1.0 - self.momentum)
                 )
+                moving.assign(ops.where(has_examples, new, old))
         else:
             mu = self._per_feature(self.moving_mean, inputs.dtype)
             sigma2 = self._per_feature(self.moving_variance, inputs.dtype)

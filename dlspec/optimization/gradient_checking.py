@@ -79,12 +79,12 @@ def backward_propagation(x, theta):
     return x
 
 
-def _difference(grad, gradapprox) -> float:
+def _difference(grad, gradapprox) -> np.float64:
     numerator = np.linalg.norm(grad - gradapprox)
     denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
     if denominator == 0:  # both gradients are exactly zero: they agree
-        return 0.0
-    return float(numerator / denominator)
+        return np.float64(0.0)
+    return np.float64(numerator / denominator)
 
 
 def _report(difference: float, print_msg: bool) -> None:
@@ -109,8 +109,9 @@ def gradient_check(x, theta, epsilon: float = 1e-7, print_msg: bool = False) -> 
         The relative ``difference``.
 
     Example:
-        >>> gradient_check(3, 4, print_msg=True)
+        >>> difference = gradient_check(3, 4, print_msg=True)
         Your backward propagation works perfectly fine! difference = 7.814075313343006e-11
+        >>> float(difference)
         7.814075313343006e-11
     """
     check_positive(epsilon, "epsilon")
@@ -138,7 +139,7 @@ def forward_propagation_n(X, Y, parameters: dict) -> tuple[float, tuple]:
 
     Example:
         >>> cost, cache = forward_propagation_n(*gradient_check_n_test_case())
-        >>> round(cost, 8)
+        >>> float(round(cost, 8))
         2.40783339
     """
     X, Y = check_X_Y(X, Y)
@@ -151,7 +152,7 @@ def _forward_n(X: np.ndarray, Y: np.ndarray, parameters: dict) -> tuple[float, t
     with np.errstate(divide="ignore", invalid="ignore"):
         log_probs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
     cost = 1.0 / m * np.sum(log_probs)
-    return float(cost), cache
+    return np.float64(cost), cache
 
 
 def backward_propagation_n(X, Y, cache: tuple, buggy: bool = False) -> dict[str, np.ndarray]:

@@ -390,19 +390,19 @@ def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float
 
 def schedule_lr_decay(
     learning_rate0: float, epoch_num: int, decay_rate: float, time_interval: int = 1000
-) -> float:
+) -> np.float64:
     """Inverse-time decay in steps: ``lr0 / (1 + decay_rate · floor(epoch_num / time_interval))``.
 
     The rate stays at ``learning_rate0`` for the first ``time_interval`` epochs, then drops to
     ``lr0 / 2``, ``lr0 / 3``, ... (with ``decay_rate = 1``).
 
     Example:
-        >>> schedule_lr_decay(0.5, 100, 1, time_interval=100), schedule_lr_decay(0.5, 10, 1, 100)
+        >>> float(schedule_lr_decay(0.5, 100, 1, 100)), float(schedule_lr_decay(0.5, 10, 1, 100))
         (0.25, 0.5)
     """
     _check_decay_args(learning_rate0, epoch_num, decay_rate)
     check_positive(time_interval, "time_interval", integer=True)
-    return float(learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval)))
+    return learning_rate0 / (1 + decay_rate * np.floor(epoch_num / time_interval))
 
 
 # --- the model ----------------------------------------------------------------------------------

@@ -102,13 +102,14 @@ def compute_cost_with_regularization(A3, Y, parameters: dict, lambd: float) -> f
         lambd: L2 strength λ >= 0.
 
     Returns:
-        The regularized cost, a float.
+        The regularized cost, an ``np.float64`` as the course's (a float with ``.shape == ()``).
 
     Example:
         >>> parameters = initialize_parameters([2, 20, 3, 1])
-        >>> round(compute_cost_with_regularization(np.array([[0.5, 0.5]]), np.array([[1, 0]]),
-        ...                                        parameters, 0.7), 8)
-        5.09325646
+        >>> cost = compute_cost_with_regularization(np.array([[0.5, 0.5]]), np.array([[1, 0]]),
+        ...                                         parameters, 0.7)
+        >>> type(cost).__name__, float(round(cost, 8))
+        ('float64', 5.09325646)
     """
     A3, Y = check_X_Y(A3, Y)
     lambd = check_lambd(lambd)
@@ -116,7 +117,7 @@ def compute_cost_with_regularization(A3, Y, parameters: dict, lambd: float) -> f
     m = Y.shape[1]
     cross_entropy_cost = compute_cost(A3, Y)
     L2_regularization_cost = _l2_penalty(parameters, lambd, m)
-    return float(cross_entropy_cost + L2_regularization_cost)
+    return np.float64(cross_entropy_cost + L2_regularization_cost)
 
 
 def _l2_penalty(parameters: dict, lambd: float, m: int) -> float:

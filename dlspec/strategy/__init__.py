@@ -25,6 +25,7 @@ imported from its module.
 """
 
 from dlspec._lazy import lazy_exports
+from dlspec.saving import defer_keras_registration
 
 _EXPORTS = {
     "DiagnosisCallback": "dlspec.strategy.callbacks",
@@ -45,3 +46,10 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+#: Every serialisable Keras object of this package (see :mod:`dlspec.saving`).
+KERAS_OBJECTS = {
+    "MaskedBinaryAccuracy": "dlspec.strategy.multitask",
+    "MaskedBinaryCrossentropy": "dlspec.strategy.multitask",
+}
+defer_keras_registration(KERAS_OBJECTS)

@@ -350,3 +350,18 @@ def test_with_weights_runs_predict_on_0001(tmp_path, monkeypatch):
     assert Image.open(result.figures[0]).size == (1280, 720)
     assert "course boxes found on 0001.jpg (IoU >= 0.5, same class)" in result.metrics
     assert sum(note.startswith("0001.jpg: class2 1.00") for note in result.notes) == 4
+
+
+# Issue 21 items 10 and 11: an int threshold works, NaN boxes are refused.
+def test_non_max_suppression_takes_an_int_iou_threshold():
+    scores = tf.constant([0.9, 0.8])
+    boxes = tf.constant([[0.0, 0, 1, 1], [0, 0.1, 1, 1.1]])
+    s, _, _ = lab.yolo_non_max_suppression(scores, boxes, tf.constant([0, 1]), iou_threshold=1)
+    assert s.shape == (2,)  # nothing overlaps by more than 1
+    with pytest.raises(ValueError, match=r"iou_threshold must be a number in \[0, 1\]"):
+        lab.yolo_non_max_suppression(scores, boxes, tf.constant([0, 1]), iou_threshold=1.5)
+
+
+def test_iou_refuses_nan_boxes():
+    with pytest.raises(ValueError, match="every coordinate of box1 must be a finite number"):
+        lab.iou((float("nan"), 1, 4, 3), (1, 2, 3, 4))

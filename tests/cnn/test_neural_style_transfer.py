@@ -350,3 +350,28 @@ def test_lab_run_quick(mobilenet, tmp_path, monkeypatch):
     assert any("MobileNetV2" in note for note in result.notes)
     assert all(path.is_file() for path in result.figures)
     assert all(tmp_path / "c4w4-nst" in path.parents for path in result.figures)
+
+
+# Issue 21 item 10: near-miss inputs get the course's shapes in the message, or just work.
+def test_content_cost_accepts_the_v3a_activations_and_mixed_dtypes():
+    tf.random.set_seed(1)
+    a_C = tf.random.normal([1, 1, 4, 4, 3], mean=1, stddev=4)
+    a_G = tf.random.normal([1, 1, 4, 4, 3], mean=1, stddev=4)
+    expected = float(nst.compute_content_cost(a_C, a_G))
+    assert np.isclose(float(nst.compute_content_cost(a_C[-1], a_G[-1])), expected)  # v3a
+    assert np.isclose(float(nst.compute_content_cost([a_C[-1]], [a_G[-1]])), expected)
+    mixed = nst.compute_content_cost(tf.cast(a_C, tf.float64), a_G)
+    assert np.isclose(float(mixed), expected, rtol=1e-5)
+    style = nst.compute_layer_style_cost(tf.cast(a_C[-1], tf.float64), a_G[-1])
+    assert np.isfinite(float(style))
+
+
+def test_content_cost_names_the_expected_shape():
+    with pytest.raises(ValueError, match=r"shape \(1, n_H, n_W, n_C\); got shape \[4, 3\]"):
+        nst.compute_content_cost(tf.ones((4, 4, 3)), tf.ones((4, 4, 3)))
+
+
+@pytest.mark.parametrize("shape", [(6,), (1, 2, 2, 3)])
+def test_gram_matrix_names_the_course_shape(shape):
+    with pytest.raises(ValueError, match=r"\(n_C, n_H\*n_W\)"):
+        nst.gram_matrix(tf.ones(shape))

@@ -317,3 +317,44 @@ def test_update_parameters_leaves_inputs_alone_on_error(planar_parameters):
         dnn.update_parameters(planar_parameters, grads, 0.1)
     for key, value in before.items():
         np.testing.assert_array_equal(planar_parameters[key], value)
+
+
+# Issue 21 item 11: quiet wrong results refused with the course's expected input.
+_w, _X = np.array([[1.0], [2.0]]), np.array([[1.0, -2.0, -1.0], [3.0, 0.5, -3.2]])
+
+
+@pytest.mark.parametrize(
+    ("b", "X", "Y", "message"),
+    [
+        (1.5, _X, np.array([[1, 1, 0], [0, 1, 0]]), r"Y must have shape \(1, m\); got \(2, 3\)"),
+        (1.5, _X, np.array([[1, 2, 0]]), r"Y must hold labels 0 or 1 .*got \[2\]"),
+        (float("nan"), _X, np.array([[1, 1, 0]]), r"b must be a finite number; got nan"),
+        (1.5, _X[:, :0], np.zeros((1, 0)), r"no examples \(m = 0\)"),
+    ],
+    ids=["two-rows", "label-2", "b-nan", "m-0"],
+)
+def test_propagate_refuses_quiet_wrong_inputs(b, X, Y, message):
+    with pytest.raises(ValueError, match=message):
+        lr.propagate(_w, b, X, Y)
+
+
+@pytest.mark.parametrize(
+    ("X", "Y", "kwargs", "message"),
+    [
+        (_X[:, :0], np.zeros((1, 0)), {}, r"no examples"),
+        (_X, np.array([[1, 1, 0]]), {"learning_rate": float("nan")}, r"learning_rate must be"),
+    ],
+    ids=["m-0", "lr-nan"],
+)
+def test_optimize_names_the_real_problem(X, Y, kwargs, message):
+    with pytest.raises(ValueError, match=message) as err:
+        lr.optimize(_w, 1.5, X, Y, **kwargs)
+    assert "w contains NaN" not in str(err.value)
+
+
+def test_L_model_backward_refuses_saturated_AL():
+    parameters = dnn.initialize_parameters_deep([2, 3, 1])
+    _, caches = dnn.L_model_forward(_X, parameters)
+    AL = np.array([[0.3, 1.0, 0.0]])
+    with pytest.raises(ValueError, match=r"2 entries equal to exactly 0 or 1"):
+        dnn.L_model_backward(AL, np.array([[1, 1, 0]]), caches)

@@ -6,6 +6,11 @@ models trained with ``model.fit`` and saved / loaded as ``.keras`` files, all wi
 """
 
 import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -228,3 +233,51 @@ def test_bad_arguments_are_rejected(kwargs, error, match):
 def test_bad_axis_for_the_input_is_rejected_at_build(axis, shape, match):
     with pytest.raises(ValueError, match=match):
         BatchNormalization(axis=axis).build(shape)
+
+
+EMPTY_REPLICA = """
+import json
+import numpy as np
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import keras
+from dlspec.optimization.batch_normalization import BatchNormalization
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+x = np.random.default_rng(0).normal(2.0, 3.0, size=(5, 3)).astype("float32")
+# global batch 4: the last batch holds 1 example, so one replica gets an empty batch
+data = tf.data.Dataset.from_tensor_slices((x, x[:, :1])).batch(4)
+with strategy.scope():
+    model = keras.Sequential([keras.Input((3,)), BatchNormalization(), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+model.fit(data, epochs=1, verbose=0)
+bn = model.layers[0]
+print(json.dumps({"mean": bn.moving_mean.numpy().tolist(),
+                  "variance": bn.moving_variance.numpy().tolist()}))
+"""
+
+
+def test_moving_statistics_survive_an_empty_replica_batch():
+    """Issue 21 item 9: a replica's empty share of a short last batch leaves them finite."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run(
+        [sys.executable, "-c", EMPTY_REPLICA],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert np.all(np.isfinite(stats["mean"])) and np.all(np.isfinite(stats["variance"])), stats
+    assert not np.allclose(stats["mean"], 0.0)  # the non-empty batches did update them
+
+
+def test_empty_batch_leaves_moving_statistics_untouched():
+    layer = BatchNormalization()
+    layer(np.ones((2, 3), np.float32), training=True)
+    before = layer.moving_mean.numpy().copy(), layer.moving_variance.numpy().copy()
+    layer(np.zeros((0, 3), np.float32), training=True)
+    np.testing.assert_array_equal(layer.moving_mean.numpy(), before[0])
+    np.testing.assert_array_equal(layer.moving_variance.numpy(), before[1])

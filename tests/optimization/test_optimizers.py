@@ -408,3 +408,16 @@ def test_keras_equivalent_needs_a_constant_learning_rate():
 def test_non_numeric_coefficient_is_a_type_error():
     with pytest.raises(TypeError, match=r"beta must be a float in \[0, 1\)"):
         MomentumSGD(beta="0.9")
+
+
+@pytest.mark.parametrize("learning_rate", [0, -0.1, float("nan"), float("inf")])
+@pytest.mark.parametrize("name", ["Adam", "RMSprop", "MomentumSGD"])
+def test_optimizers_refuse_bad_learning_rates(name, learning_rate):
+    """Issue 21 item 4: refused at construction, not NaN weights later."""
+    optimizer = {"Adam": Adam, "RMSprop": RMSprop, "MomentumSGD": MomentumSGD}[name]
+    with pytest.raises(ValueError, match="learning_rate must be a positive number"):
+        optimizer(learning_rate=learning_rate)
+
+
+def test_optimizers_still_take_a_schedule():
+    assert Adam(FixedIntervalDecay(0.1, time_interval=10)).learning_rate is not None

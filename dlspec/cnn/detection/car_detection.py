@@ -35,7 +35,7 @@ from PIL import Image
 from dlspec.cnn.detection.yolo_decoding import yolo_boxes_to_corners, yolo_head
 from dlspec.data.images import check_eight_bit, open_image
 from dlspec.data.paths import CorruptDataError
-from dlspec.validation import check_positive
+from dlspec.validation import check_finite, check_positive, check_probability
 
 __all__ = [
     "COURSE_PREDICTIONS_0001",
@@ -145,7 +145,7 @@ def iou(box1: Sequence[float], box2: Sequence[float]) -> float:
     two boxes of zero area too.
 
     Raises:
-        ValueError: a box that is not 4 numbers, or has ``x2 < x1`` or ``y2 < y1``.
+        ValueError: a box that is not 4 finite numbers, or has ``x2 < x1`` or ``y2 < y1``.
 
     Example:
         >>> round(iou((2, 1, 4, 3), (1, 2, 3, 4)), 8)
@@ -154,6 +154,8 @@ def iou(box1: Sequence[float], box2: Sequence[float]) -> float:
     for name, box in (("box1", box1), ("box2", box2)):
         if len(box) != 4:
             raise ValueError(f"{name} must be 4 numbers (x1, y1, x2, y2); got {box!r}.")
+        for coordinate in box:
+            check_finite(coordinate, f"every coordinate of {name}")
         if box[2] < box[0] or box[3] < box[1]:
             raise ValueError(
                 f"{name} must have x2 >= x1 and y2 >= y1 (upper-left, lower-right corners); "
@@ -195,6 +197,7 @@ def yolo_non_max_suppression(
         (TensorShape([1]), [0])
     """
     check_positive(max_boxes, "max_boxes", integer=True)
+    iou_threshold = check_probability(iou_threshold, "iou_threshold", allow_one=True)
     scores = tf.convert_to_tensor(scores, tf.float32)
     boxes = tf.convert_to_tensor(boxes, tf.float32)
     nms_indices = tf.image.non_max_suppression(

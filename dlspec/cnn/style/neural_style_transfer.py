@@ -75,6 +75,36 @@ CONTENT_FILE = "course4/style/images/louvre_small.jpg"
 STYLE_FILE = "course4/style/images/monet.jpg"
 
 
+def _activation(a, name: str, what: str) -> tf.Tensor:
+    """``a`` as a floating tensor of rank 4, (1, n_H, n_W, n_C), or a message naming that shape."""
+    a = tf.convert_to_tensor(a)
+    if not a.dtype.is_floating:
+        a = tf.cast(a, tf.float32)
+    if a.shape.rank is not None and a.shape.rank != 4:
+        raise ValueError(
+            f"{what}: {name} must be a layer's activation of shape (1, n_H, n_W, n_C); got shape "
+            f"{a.shape.as_list()}."
+        )
+    return a
+
+
+def _last_output(outputs, name: str) -> tf.Tensor:
+    """The content activation: ``outputs[-1]`` of the layer model's outputs (a list or a 5-D
+    tensor, the current edition), or ``outputs`` itself when it is that activation (v3a)."""
+    if not isinstance(outputs, list | tuple):
+        outputs = tf.convert_to_tensor(outputs)
+        if outputs.shape.rank == 4:  # edition v3a: compute_content_cost(a_C, a_G)
+            return _activation(outputs, name, "compute_content_cost")
+    if len(outputs) == 0:
+        raise ValueError(f"compute_content_cost: {name} is empty; pass the layer model's outputs.")
+    return _activation(outputs[-1], f"{name}[-1]", "compute_content_cost")
+
+
+def _same_dtype(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+    """``a`` cast to the dtype of ``b`` (float64 activations next to float32 ones)."""
+    return a if a.dtype == b.dtype else tf.cast(a, b.dtype)
+
+
 def _static_shapes_match(a: tf.Tensor, b: tf.Tensor, what: str) -> None:
     if a.shape.is_fully_defined() and b.shape.is_fully_defined() and a.shape != b.shape:
         raise ValueError(
@@ -89,10 +119,12 @@ def compute_content_cost(content_output, generated_output) -> tf.Tensor:
 
     As the course: ``a_C = content_output[-1]`` and ``a_G = generated_output[-1]`` (the
     content layer is the last output of the layer model), each of shape (1, n_H, n_W, n_C).
+    Edition v3a passed the two activations themselves: a 4-D tensor is taken as the activation.
+    A float64 activation next to a float32 one is cast to the generated one's dtype.
 
     Args:
         content_output: the layer model's outputs for the content image (a list, or a tensor
-            whose first axis lists them).
+            whose first axis lists them), or its content activation (1, n_H, n_W, n_C).
         generated_output: the same for the generated image.
 
     Returns:
@@ -103,8 +135,8 @@ def compute_content_cost(content_output, generated_output) -> tf.Tensor:
         >>> float(compute_content_cost([a], [a * 3.0]))  # 12 entries of 4, over 4·12
         1.0
     """
-    a_C = tf.convert_to_tensor(content_output[-1])
-    a_G = tf.convert_to_tensor(generated_output[-1])
+    a_G = _last_output(generated_output, "generated_output")
+    a_C = _same_dtype(_last_output(content_output, "content_output"), a_G)
     _static_shapes_match(a_C, a_G, "compute_content_cost")
     shape = tf.shape(a_G)
     n = tf.cast(shape[1] * shape[2] * shape[3], a_G.dtype)
@@ -118,6 +150,13 @@ def gram_matrix(A) -> tf.Tensor:
         >>> gram_matrix(tf.constant([[1.0, 2.0], [3.0, 4.0]])).numpy().tolist()
         [[5.0, 11.0], [11.0, 25.0]]
     """
+    A = tf.convert_to_tensor(A)
+    if A.shape.rank is not None and A.shape.rank != 2:
+        raise ValueError(
+            f"gram_matrix: A must have shape (n_C, n_H*n_W); got shape {A.shape.as_list()}. "
+            "Unroll an activation (1, n_H, n_W, n_C) first: "
+            "tf.transpose(tf.reshape(a, (-1, n_C)))."
+        )
     return tf.linalg.matmul(A, A, transpose_b=True)
 
 
@@ -126,9 +165,9 @@ def _unrolled(a: tf.Tensor) -> tf.Tensor:
     return tf.transpose(tf.reshape(a, (-1, tf.shape(a)[-1])))
 
 
-def _style_normaliser(shape) -> tf.Tensor:
+def _style_normaliser(shape, dtype=tf.float32) -> tf.Tensor:
     """``4·n_C²·(n_H·n_W)²`` for an activation of shape (1, n_H, n_W, n_C)."""
-    shape = tf.cast(shape, tf.float32)
+    shape = tf.cast(shape, dtype)
     return 4.0 * tf.square(shape[3]) * tf.square(shape[1] * shape[2])
 
 
@@ -143,12 +182,12 @@ def compute_layer_style_cost(a_S, a_G) -> tf.Tensor:
         >>> float(compute_layer_style_cost(a, a))
         0.0
     """
-    a_S = tf.convert_to_tensor(a_S)
-    a_G = tf.convert_to_tensor(a_G)
+    a_G = _activation(a_G, "a_G", "compute_layer_style_cost")
+    a_S = _same_dtype(_activation(a_S, "a_S", "compute_layer_style_cost"), a_G)
     _static_shapes_match(a_S, a_G, "compute_layer_style_cost")
     GS = gram_matrix(_unrolled(a_S))
     GG = gram_matrix(_unrolled(a_G))
-    return tf.reduce_sum(tf.square(GS - GG)) / _style_normaliser(tf.shape(a_G))
+    return tf.reduce_sum(tf.square(GS - GG)) / _style_normaliser(tf.shape(a_G), a_G.dtype)
 
 
 def compute_style_cost(

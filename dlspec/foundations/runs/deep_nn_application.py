@@ -61,7 +61,7 @@ def evaluate(run: LabRun) -> None:
     s = run.state
     for name in s["models"]:
         parameters = run.result.extra[f"{name} parameters"]
-        run.result.metrics[f"{name} cost @2499"] = s["last cost"][name]
+        run.result.metrics[f"{name} cost @2499"] = float(s["last cost"][name])
         for split in ("train", "test"):
             x, y = s[f"{split}_x"], s[f"{split}_y"]
             p = predict(x, y, parameters, print_accuracy=False)

@@ -35,10 +35,10 @@ def train(run: LabRun) -> None:
         {
             "train accuracy %": accuracy(d["Y_prediction_train"], s["train_y"]),
             "test accuracy %": accuracy(d["Y_prediction_test"], s["test_y"]),
-            "cost @1900": d["costs"][-1],
+            "cost @1900": float(d["costs"][-1]),
         }
     )
-    run.result.extra["costs"] = d["costs"]
+    run.result.extra["costs"] = [float(cost) for cost in d["costs"]]
 
 
 def figures(run: LabRun) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from dlspec.optimization.optimizers.rmsprop import check_epsilon
+from dlspec.optimization.optimizers.rmsprop import check_epsilon, check_learning_rate
 from dlspec.validation import check_decay
 
 __all__ = ["Adam"]
@@ -62,7 +62,7 @@ class Adam(keras.optimizers.Optimizer):
         epsilon_placement: str = "course",
         **kwargs,
     ):
-        super().__init__(learning_rate=learning_rate, **kwargs)
+        super().__init__(learning_rate=check_learning_rate(learning_rate), **kwargs)
         self.beta_1 = check_decay(beta_1, "beta_1", typical=0.9)
         self.beta_2 = check_decay(beta_2, "beta_2", typical=0.999)
         self.epsilon = check_epsilon(epsilon, epsilon_placement)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 from keras import ops
 
@@ -21,6 +23,24 @@ def check_epsilon(epsilon, epsilon_placement: str) -> float:
         )
     check_positive(epsilon, "epsilon")
     return float(epsilon)
+
+
+def check_learning_rate(learning_rate):
+    """Refuse a numeric ``learning_rate`` that is not positive and finite; return it unchanged.
+
+    A ``LearningRateSchedule`` or a callable passes through (Keras checks it when it is used).
+
+    Example:
+        >>> check_learning_rate(0.01)
+        0.01
+        >>> check_learning_rate(float("nan"))
+        Traceback (most recent call last):
+        ...
+        ValueError: learning_rate must be a positive number; got nan.
+    """
+    if isinstance(learning_rate, numbers.Number):
+        check_positive(learning_rate, "learning_rate")
+    return learning_rate
 
 
 @keras.saving.register_keras_serializable(package="dlspec")
@@ -63,7 +83,7 @@ class RMSprop(keras.optimizers.Optimizer):
         epsilon_placement: str = "course",
         **kwargs,
     ):
-        super().__init__(learning_rate=learning_rate, **kwargs)
+        super().__init__(learning_rate=check_learning_rate(learning_rate), **kwargs)
         self.rho = check_decay(rho, "rho", typical=0.9)
         self.epsilon = check_epsilon(epsilon, epsilon_placement)
         self.epsilon_placement = epsilon_placement

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from dlspec.optimization.optimizers.rmsprop import check_learning_rate
 from dlspec.validation import check_decay
 
 __all__ = ["MomentumSGD"]
@@ -46,7 +47,7 @@ class MomentumSGD(keras.optimizers.Optimizer):
     """
 
     def __init__(self, learning_rate=0.01, beta: float = 0.9, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
+        super().__init__(learning_rate=check_learning_rate(learning_rate), **kwargs)
         self.beta = check_decay(beta, "beta", typical=0.9)
 
     def build(self, var_list: list) -> None:
