@@ -30,12 +30,20 @@ import importlib.abc
 import importlib.machinery
 import sys
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["COURSE_MODULES", "NO_OP_MODULES", "CourseModules", "convert_to_one_hot"]
+__all__ = [
+    "COURSE_MODULES",
+    "NO_OP_MODULES",
+    "CourseModules",
+    "NotProvidedError",
+    "convert_to_one_hot",
+    "load_extra_datasets",
+    "not_provided",
+]
 
 
 def convert_to_one_hot(Y, C: int) -> np.ndarray:
@@ -46,6 +54,37 @@ def convert_to_one_hot(Y, C: int) -> np.ndarray:
         [[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
     """
     return np.eye(C)[np.asarray(Y).reshape(-1)].T
+
+
+class NotProvidedError(RuntimeError):
+    """A course function that the supplied modules name but dlspec's grader does not provide."""
+
+
+def not_provided(name: str, why: str) -> Callable[..., Any]:
+    """A stand-in for the course function ``name``: importing it works, calling it raises.
+
+    Example:
+        >>> loss = not_provided("yolo_loss", "training YOLO is not part of the lab")
+        >>> try:
+        ...     loss()
+        ... except NotProvidedError as err:
+        ...     print(err)
+        yolo_loss is not provided by dlspec's grader: training YOLO is not part of the lab
+    """
+
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        raise NotProvidedError(f"{name} is not provided by dlspec's grader: {why}")
+
+    stand_in.__name__ = stand_in.__qualname__ = name
+    stand_in.__doc__ = f"Not provided by dlspec's grader: {why}."
+    return stand_in
+
+
+load_extra_datasets = not_provided(
+    "load_extra_datasets",
+    "the planar lab's optional extra data sets (scikit-learn's circles, moons, blobs) are not "
+    "part of dlspec; the graded functions do not use them",
+)
 
 
 _STEP = "dlspec.foundations.deep_nn_step_by_step"
@@ -61,6 +100,14 @@ _DNN_APP = (
     "load_data=dlspec.data.catvnoncat:load_dataset",
 )
 _TEST_CASES = ("dlspec.optimization.gradient_checking:gradient_check_n_test_case",)
+_YOLO = "dlspec.grading.course_yolo"
+_YOLO_UTILS = (
+    "dlspec.cnn.detection.car_detection:read_classes",
+    "dlspec.cnn.detection.car_detection:read_anchors",
+    "dlspec.cnn.detection.car_detection:scale_boxes",
+    "dlspec.cnn.detection.car_detection:preprocess_image",
+    "dlspec.cnn.detection.predict:draw_boxes",
+)
 
 #: module name → what it holds: a dlspec module (its public names), ``module:name``, or
 #: ``alias=module:name`` (the course's name for dlspec's function)
@@ -74,6 +121,7 @@ COURSE_MODULES: dict[str, tuple[str, ...]] = {
         "dlspec.data.planar:load_planar_dataset",
         _BOUNDARY,
         "dlspec.foundations.planar_classification:sigmoid",
+        "dlspec.grading.course_modules:load_extra_datasets",
     ),
     "init_utils": (
         _THREE,
@@ -103,21 +151,20 @@ COURSE_MODULES: dict[str, tuple[str, ...]] = {
         "dlspec.optimization.optimization_methods:random_mini_batches",
         _ONE_HOT,
     ),
-    "yolo_utils": (
-        "dlspec.cnn.detection.car_detection:read_classes",
-        "dlspec.cnn.detection.car_detection:read_anchors",
-        "dlspec.cnn.detection.car_detection:scale_boxes",
-        "dlspec.cnn.detection.car_detection:preprocess_image",
-        "dlspec.cnn.detection.predict:draw_boxes",
-    ),
+    "yolo_utils": (*_YOLO_UTILS, f"{_YOLO}:generate_colors"),
     "yad2k": (),
     "yad2k.models": (),
     "yad2k.models.keras_yolo": (
         "dlspec.cnn.detection.yolo_decoding:yolo_head",
         "dlspec.cnn.detection.yolo_decoding:yolo_boxes_to_corners",
+        f"{_YOLO}:yolo_body",
+        f"{_YOLO}:yolo_loss",
+        f"{_YOLO}:preprocess_true_boxes",
     ),
+    "yad2k.utils": (),
+    "yad2k.utils.utils": (*_YOLO_UTILS, f"{_YOLO}:get_colors_for_classes"),
 }
-_PACKAGES = {"yad2k", "yad2k.models"}
+_PACKAGES = {"yad2k", "yad2k.models", "yad2k.utils"}
 
 #: the course's own test modules: every ``*_test`` function is a no-op here
 NO_OP_MODULES = ("public_tests", "test_utils", "outputs")

@@ -63,6 +63,8 @@ class Outcome:
         error: the exception raised by the learner's code, if any.
         output: the function's raw return value (``None`` when it raised).
         seconds: time spent in the call.
+        updated: the ``in_place`` arguments the call did change (allowed, but they may tell
+            which edition the code was written for).
     """
 
     status: str
@@ -71,6 +73,7 @@ class Outcome:
     error: BaseException | None = None
     output: Any = None
     seconds: float = 0.0
+    updated: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -141,11 +144,13 @@ def evaluate(
         outcome = _check_model(case, checked, args, kwargs, reference)
     else:
         outcome = _check_output(case, checked, strict)
+    updated: tuple[str, ...] = ()
     if outcome is None and strict:
         after = _with_snapshots(func, args, kwargs, snapshots)
         outcome = _check_unchanged(before, after, func, set(in_place))
+        updated = _changed(before, (args, kwargs), func, set(in_place))
     outcome = outcome or Outcome("pass")
-    return Outcome(outcome.status, outcome.message, outcome.mismatch, None, raw, seconds)
+    return Outcome(outcome.status, outcome.message, outcome.mismatch, None, raw, seconds, updated)
 
 
 def _check_output(case: GoldenCase, raw: Any, strict: bool) -> Outcome | None:
@@ -254,19 +259,32 @@ def _with_snapshots(func: Callable, args: tuple, kwargs: dict, snapshots: dict) 
     return new_args, new_kwargs
 
 
-def _check_unchanged(
-    before: Any, after: Any, func: Callable, allowed: set[str] = frozenset()
-) -> Outcome | None:
+def _argument_pairs(before: Any, after: Any, func: Callable) -> list[tuple[str, Any, Any]]:
+    """``(name, value before, value after)`` of every argument of the call."""
     (args0, kwargs0), (args1, kwargs1) = before, after
     names = _argument_names(func, args1, kwargs1)
     pairs = list(zip(args0, args1)) + [(kwargs0[k], kwargs1[k]) for k in kwargs1]
-    for name, (old, new) in zip(names, pairs):
+    return [(name, old, new) for name, (old, new) in zip(names, pairs)]
+
+
+def _check_unchanged(
+    before: Any, after: Any, func: Callable, allowed: set[str] = frozenset()
+) -> Outcome | None:
+    for name, old, new in _argument_pairs(before, after, func):
         if name in allowed:
             continue  # the course's own solution updates this argument in place
         change = _first_change(old, new, name)
         if change:
             return Outcome("mutated input", f"argument {name!r} was modified in place: {change}")
     return None
+
+
+def _changed(before: Any, after: Any, func: Callable, names: set[str]) -> tuple[str, ...]:
+    """The arguments among ``names`` that the call changed."""
+    if not names:
+        return ()
+    pairs = _argument_pairs(before, after, func)
+    return tuple(n for n, old, new in pairs if n in names and _first_change(old, new, n))
 
 
 def _first_change(old: Any, new: Any, path: str) -> str | None:

@@ -80,7 +80,8 @@ _NUMBER_OR_TEXT = {"type": ["number", "string", "null"]}
 _RESULT = {
     "type": "object",
     "required": ["id", "kind", "label", "status", "message", "detail", "location", "seconds"],
-    # "optional" (bool) is added when the case belongs to an optional function
+    # "optional" (bool) is added when the case belongs to an optional function, "edition"
+    # ({"name", "differences"}) when the case was graded as, or found to be, an earlier edition's
     "additionalProperties": False,
     "properties": {
         "id": {"type": "integer"},
@@ -105,6 +106,11 @@ _RESULT = {
         "location": _LOCATION,
         "seconds": {"type": "number"},
         "optional": {"type": "boolean"},
+        "edition": {
+            "type": "object",
+            "required": ["name", "differences"],
+            "properties": {"name": {"type": "string"}, "differences": {"type": "string"}},
+        },
     },
 }
 _FUNCTION_STATUSES = ["passed", "failed", "missing function", "not implemented", "not run"]
@@ -228,6 +234,7 @@ class CaseReport:
     location: dict | None = None
     seconds: float = 0.0
     optional: bool = False
+    edition: dict | None = None
 
     @property
     def passed(self) -> bool:
@@ -238,6 +245,8 @@ class CaseReport:
         del row["function"]
         if not self.optional:
             del row["optional"]
+        if self.edition is None:
+            del row["edition"]
         return row
 
 
@@ -265,8 +274,10 @@ class GradeReport:
 
     def is_optional(self, function: str) -> bool:
         """True for a function that does not count: optional, or given by the course."""
-        return function in self.optional or function in self.not_graded or any(
-            c.optional for c in self.cases if c.function == function
+        return (
+            function in self.optional
+            or function in self.not_graded
+            or any(c.optional for c in self.cases if c.function == function)
         )
 
     @property
@@ -439,13 +450,42 @@ def _case_text(case: CaseReport) -> str:
     return f"{case.message} {where}" if where else case.message
 
 
+def _edition_lines(report: GradeReport) -> list[str]:
+    """``Written for edition v6c of this lab:`` and what differs, once per difference.
+
+    Example:
+        >>> report = GradeReport("c1w3-planar", "", "s.ipynb", 0, 1, 5.0)
+        >>> report.edition = {"name": "v6c", "differences": "compute_cost takes 3 arguments"}
+        >>> _edition_lines(report)
+        ['Written for edition v6c of this lab:', '  compute_cost takes 3 arguments']
+    """
+    found = [report.edition] if report.edition else []
+    found += [c.edition for c in report.cases if c.edition]
+    names = list(dict.fromkeys(e.get("name", "") for e in found))
+    differences = list(dict.fromkeys(e.get("differences", "") for e in found))
+    if not found:
+        return []
+    lines = [f"Written for edition {', '.join(names)} of this lab:"]
+    return lines + [f"  {text}" for text in differences if text]
+
+
+def _other_edition(rows: list[CaseReport]) -> str:
+    """The edition every case of a function was found written for (not gradable), or ``""``."""
+    if not rows or {r.status for r in rows} != {"edition"}:
+        return ""
+    return ", ".join(dict.fromkeys((r.edition or {}).get("name", "?") for r in rows))
+
+
+def _to_fix(functions: list[str]) -> str:
+    return f" To fix: {', '.join(functions)}." if functions else ""
+
+
 def _loading_notes(report: GradeReport) -> list[str]:
     """Adaptations, skipped statements, optional and not-graded functions, protections."""
     lines = []
-    if report.edition:
-        lines.append(f"edition: {report.edition.get('name')}")
+    lines += _edition_lines(report)
     if report.adaptations:
-        lines.append(f"Keras 2 adaptations used: {', '.join(report.adaptations)}")
+        lines.append(f"Adaptations used: {', '.join(report.adaptations)}")
     if report.skipped:
         lines.append("Skipped statements (not failures):")
         for item in report.skipped[:10]:
@@ -500,6 +540,9 @@ def format_report(report: GradeReport, *, verbose: bool = False) -> str:
     for name in report.functions:
         rows = report.cases_of(name)
         status = report.function_status(name)
+        edition = _other_edition(rows)
+        if edition:
+            status = f"edition {edition}"
         if report.is_optional(name):
             status = f"optional, {status}"
         overview.append(
@@ -542,7 +585,14 @@ def format_report(report: GradeReport, *, verbose: bool = False) -> str:
             for n in report.functions
             if report.function_status(n) != "passed" and not report.is_optional(n)
         ]
-        lines.append(f"{passed}/{total} cases passed. To fix: {', '.join(failing)}.")
+        other = [n for n in failing if _other_edition(report.cases_of(n))]
+        failing = [n for n in failing if n not in other]
+        lines.append(f"{passed}/{total} cases passed.{_to_fix(failing)}")
+        if other:
+            lines.append(
+                f"Written for another edition, not gradable with this edition's cases: "
+                f"{', '.join(other)} (see the detail above)."
+            )
         if failing:
             lines.append(
                 f"See a case's inputs and expected output: dlspec grade {report.lab} "

@@ -8,6 +8,10 @@ found dead, the case is reported (``timeout`` / ``crashed``), the remaining case
 function are ``not run``, and a fresh worker takes the next function. Only JSON crosses the
 process boundary, and the ``dlspec`` process does not even import the lab's modules (a Keras
 lab's would load TensorFlow twice).
+
+:class:`GradingSession` (and :func:`grade_many`) grade several solutions one after the other in
+the same worker: TensorFlow is imported once for all of them. A solution that kills the worker
+costs a fresh one, as above; the next solution goes on in that one.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import dlspec
 from dlspec.grading.cases import CaseSource
 from dlspec.grading.report import CaseReport, GradeReport
 
-__all__ = ["GraderError", "check_options", "grade", "grade_source"]
+__all__ = ["GraderError", "GradingSession", "check_options", "grade", "grade_many", "grade_source"]
 
 _PACKAGE_ROOT = str(Path(dlspec.__file__).resolve().parent.parent)
 _START_TIMEOUT = 120.0  # imports of the lab's modules (TensorFlow for Keras labs)
@@ -228,33 +232,22 @@ def grade_source(
         ValueError: not a ``.py`` / ``.ipynb`` file, or an unknown function name.
         GraderError: the worker could not start or build the plan.
     """
-    check_options(timeout=timeout, load_timeout=load_timeout, repeats=repeats, memory_mb=memory_mb)
-    path = Path(solution).expanduser().resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"No solution file at {path}.")
-    if path.suffix not in (".py", ".ipynb"):
-        raise ValueError(f"The solution must be a .py file or a .ipynb notebook; got {path.name}.")
-    seed = secrets.randbelow(100_000) if seed is None else int(seed)
+    options = _options(
+        seed=seed,
+        repeats=repeats,
+        timeout=timeout,
+        load_timeout=load_timeout,
+        memory_mb=memory_mb,
+        statement_timeout=statement_timeout,
+        load_budget=load_budget,
+        keras3_strict=keras3_strict,
+    )
+    path = _solution_path(solution)
     run_path, cwd, prefix = path, path.parent, ()
     if sandbox is not None:
         run_path, cwd, prefix = Path(sandbox.solution), Path(sandbox.workdir), sandbox.prefix
-    init = {
-        "op": "init",
-        "source": source.to_dict(),
-        "solution": str(run_path),
-        "seed": seed,
-        "repeats": repeats,
-        "functions": list(functions) if functions else None,
-        "timeout": timeout,
-        "load_timeout": load_timeout,
-        "memory_mb": memory_mb,
-        "keras3_strict": bool(keras3_strict),
-    }
-    for key, value in (("statement_timeout", statement_timeout), ("load_budget", load_budget)):
-        if value is not None:
-            check_options(timeout=value, load_timeout=1.0, repeats=0, memory_mb=0)
-            init[key] = float(value)
-    report = GradeReport(source.key, source.title, str(path), seed, repeats, timeout)
+    init = _init_message(source, run_path, cwd, functions, options)
+    report = GradeReport(source.key, source.title, str(path), options["seed"], repeats, timeout)
     env = _environment(python_path)
     if sandbox is not None:
         env.update(sandbox.env)
@@ -269,13 +262,197 @@ def grade_source(
     return report
 
 
-class _Session:
-    """The parent's side of a grading run: plan, load, cases, restarts."""
+def _options(
+    *,
+    seed: int | None,
+    repeats: int,
+    timeout: float,
+    load_timeout: float,
+    memory_mb: int | None,
+    statement_timeout: float | None,
+    load_budget: float | None,
+    keras3_strict: bool,
+) -> dict[str, Any]:
+    """The checked options of an ``init`` message (a fresh seed when ``seed`` is ``None``)."""
+    check_options(timeout=timeout, load_timeout=load_timeout, repeats=repeats, memory_mb=memory_mb)
+    options: dict[str, Any] = {
+        "seed": secrets.randbelow(100_000) if seed is None else int(seed),
+        "repeats": repeats,
+        "timeout": timeout,
+        "load_timeout": load_timeout,
+        "memory_mb": memory_mb,
+        "keras3_strict": bool(keras3_strict),
+    }
+    for key, value in (("statement_timeout", statement_timeout), ("load_budget", load_budget)):
+        if value is not None:
+            check_options(timeout=value, load_timeout=1.0, repeats=0, memory_mb=0)
+            options[key] = float(value)
+    return options
 
-    def __init__(self, init: dict, cwd: Path, env: dict, log: Path, report: GradeReport, prefix=()):
+
+def _solution_path(solution: str | os.PathLike) -> Path:
+    """The solution's absolute path, checked: an existing ``.py`` or ``.ipynb`` file."""
+    path = Path(solution).expanduser().resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"No solution file at {path}.")
+    if path.suffix not in (".py", ".ipynb"):
+        raise ValueError(f"The solution must be a .py file or a .ipynb notebook; got {path.name}.")
+    return path
+
+
+def _init_message(
+    source: CaseSource,
+    solution: Path,
+    cwd: Path,
+    functions: Sequence[str] | None,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """The worker's ``init`` request (see :mod:`dlspec.grading.worker`)."""
+    return {
+        "op": "init",
+        "source": source.to_dict(),
+        "solution": str(solution),
+        "cwd": str(cwd),
+        "functions": list(functions) if functions else None,
+        **options,
+    }
+
+
+class GradingSession:
+    """Grade several solutions, one after the other, in one worker process.
+
+    The worker imports TensorFlow (and the labs' modules) once for the whole batch; between
+    two solutions it forgets the previous one (its modules, its folder on ``sys.path``, the
+    Keras session). A solution that hangs or crashes costs a fresh worker, as in
+    :func:`grade`, and the next solutions go on in that one. Takes the options of
+    :func:`grade_source` except ``functions`` (per solution) and ``sandbox`` (class mode
+    grades each submission in its own worker).
+
+    Example:
+        >>> with GradingSession(seed=1, timeout=30) as session:  # doctest: +SKIP
+        ...     first = session.grade("c1w2-logreg", "alice/solution.ipynb")
+        ...     second = session.grade("c1w2-logreg", "bob/solution.ipynb")
+        >>> first.seed == second.seed  # doctest: +SKIP
+        True
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        repeats: int = 3,
+        timeout: float = 5.0,
+        load_timeout: float = 60.0,
+        memory_mb: int | None = 4096,
+        python_path: Sequence[str] = (),
+        statement_timeout: float | None = None,
+        load_budget: float | None = None,
+        keras3_strict: bool = False,
+    ) -> None:
+        self.options = _options(
+            seed=seed,
+            repeats=repeats,
+            timeout=timeout,
+            load_timeout=load_timeout,
+            memory_mb=memory_mb,
+            statement_timeout=statement_timeout,
+            load_budget=load_budget,
+            keras3_strict=keras3_strict,
+        )
+        self.env = _environment(python_path)
+        self._tmp = tempfile.TemporaryDirectory(prefix="dlspec-grade-")
+        self.log = Path(self._tmp.name) / "worker.log"
+        self.worker: _Worker | None = None
+
+    def grade(
+        self,
+        lab_id: str,
+        solution: str | os.PathLike,
+        *,
+        functions: Sequence[str] | None = None,
+        keras3_strict: bool | None = None,
+    ) -> GradeReport:
+        """Grade ``solution`` on ``lab_id`` in this session.
+
+        Args:
+            functions: grade only these functions (default: all graded functions).
+            keras3_strict: this solution's setting, overriding the session's.
+        """
+        source = CaseSource.for_lab(lab_id)
+        path = _solution_path(solution)
+        options = dict(self.options)
+        if keras3_strict is not None:
+            options["keras3_strict"] = bool(keras3_strict)
+        init = _init_message(source, path, path.parent, functions, options)
+        report = GradeReport(
+            source.key,
+            source.title,
+            str(path),
+            self.options["seed"],
+            self.options["repeats"],
+            self.options["timeout"],
+        )
+        session = _Session(init, path.parent, self.env, self.log, report, worker=self.worker)
+        try:
+            session.run_all()
+        except BaseException:
+            session.stop()
+            self.worker = None
+            raise
+        self.worker = session.worker  # the next solution goes on in it (None: start afresh)
+        return report
+
+    def close(self) -> None:
+        """Stop the worker and remove the session's temporary folder."""
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        self._tmp.cleanup()
+
+    def __enter__(self) -> GradingSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def grade_many(
+    lab_id: str, solutions: Sequence[str | os.PathLike], **options: Any
+) -> list[GradeReport]:
+    """Grade every solution of ``solutions`` on ``lab_id`` in one worker process.
+
+    Takes the options of :class:`GradingSession` (and ``functions``, for every solution);
+    returns one report per solution, in order.
+
+    Example:
+        >>> reports = grade_many("c1w2-logreg", ["a.ipynb", "b.ipynb"], seed=3)  # doctest: +SKIP
+        >>> [r.passed for r in reports]  # doctest: +SKIP
+        [True, False]
+    """
+    functions = options.pop("functions", None)
+    with GradingSession(**options) as session:
+        return [session.grade(lab_id, s, functions=functions) for s in solutions]
+
+
+class _Session:
+    """The parent's side of one solution's grading run: plan, load, cases, restarts.
+
+    ``worker``: a worker already running (from a :class:`GradingSession`), else one is started.
+    """
+
+    def __init__(
+        self,
+        init: dict,
+        cwd: Path,
+        env: dict,
+        log: Path,
+        report: GradeReport,
+        prefix: Sequence[str] = (),
+        worker: _Worker | None = None,
+    ) -> None:
         self.init, self.cwd, self.env, self.log, self.report = init, cwd, env, log, report
         self.prefix = list(prefix)
-        self.worker: _Worker | None = None
+        self.worker = worker
         self.plan: list[dict] = []
         self.timeout = float(init["timeout"])
 
@@ -285,8 +462,10 @@ class _Session:
             self.worker = None
 
     def _start(self) -> dict:
-        """Start a worker and load the solution; returns the ``loaded`` reply."""
-        self.worker = _Worker(self.cwd, self.env, self.log, self.prefix)
+        """Start a worker (unless one is running) and load the solution; returns the
+        ``loaded`` reply."""
+        if self.worker is None or self.worker.proc.poll() is not None:
+            self.worker = _Worker(self.cwd, self.env, self.log, self.prefix)
         self.worker.send(self.init)
         try:
             plan = self.worker.receive(_START_TIMEOUT)
@@ -393,5 +572,11 @@ class _Session:
                 reply.get("location"),
                 float(reply.get("seconds", 0.0)),
                 bool(reply.get("optional", planned.get("optional", False))),
+                reply.get("edition"),
             )
         )
+        if self.report.edition is None and reply.get("edition"):
+            self.report.edition = reply["edition"]
+        for sentence in reply.get("adaptations") or ():  # first used during this case
+            if sentence not in self.report.adaptations:
+                self.report.adaptations.append(sentence)

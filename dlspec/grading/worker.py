@@ -11,6 +11,10 @@ solution cannot garble a reply) and its stdin to ``/dev/null``. Requests:
 - ``{"op": "run", "id": K}`` → ``{"op": "result", "id": K, "status": ..., ...}``;
 - ``{"op": "exit"}``.
 
+Several ``init`` messages may follow one another (:class:`dlspec.grading.runner.GradingSession`
+grades a batch of solutions in one worker): each starts a new session, after the previous
+solution is forgotten (its modules, its folder on ``sys.path``, the Keras session).
+
 Each learner call runs under ``SIGALRM`` (``timeout`` seconds); the parent kills the process
 if even that does not stop it, and starts a new one for the next case.
 
@@ -21,7 +25,8 @@ Optional keys of ``init`` (with their defaults):
 - ``keras3_strict`` (false): no Keras 2 adaptations (:mod:`dlspec.grading.keras2`);
 - ``skip_statements`` ([]): ids (``"<cell>:<line>"``) of statements known to hang, not run;
 - ``weights_dir`` (``$DLSPEC_WEIGHTS_DIR``): where the private Keras cache takes its files
-  from (:mod:`dlspec.grading.offline_weights`).
+  from (:mod:`dlspec.grading.offline_weights`);
+- ``cwd`` (none): the folder the solution runs in (its relative paths), set before loading.
 
 The ``loaded`` reply: ``error``, ``warnings``, ``defined`` and
 
@@ -77,15 +82,16 @@ from dlspec.grading.editions import (
     Edition,
     FunctionFacts,
     adapt_call,
+    detect_by_expected,
     detect_by_name,
     detect_by_output,
     detect_by_signature,
+    detect_by_update,
     facts_for,
     lab_notes,
 )
 from dlspec.grading.evaluate import Outcome, evaluate, matches_visible_case
 from dlspec.grading.keras2 import Keras2Compat
-from dlspec.grading.model_summary import ModelCase
 from dlspec.grading.offline_weights import missing_weights_hint, prepare_cache
 from dlspec.grading.solution import LoadedSolution, LoadLimits, load_solution
 
@@ -97,7 +103,8 @@ _NUMPY2 = re.compile(r"only (length-1|0-dimensional|size-1) arrays can be conver
 _NUMPY2_HINT = " (NumPy 2 refuses float() of a size-1 array: use .item())"
 _TF1 = re.compile(
     r"has no attribute '(placeholder|Session|get_variable|global_variables_initializer|"
-    r"contrib|variable_scope|random_normal)'"
+    r"contrib|variable_scope|random_normal|variables_initializer|get_session|to_float|"
+    r"to_int32)'"
 )
 
 
@@ -218,6 +225,8 @@ class Session:
         self.reported: set[str] = set()
         self.loaded: LoadedSolution | None = None
         self.not_graded: dict[str, str] = {}
+        self.added_path: str | None = None  # the solution's folder, put on sys.path by load
+        self.modules_before: set[str] = set()  # sys.modules before the solution loaded
 
     @contextlib.contextmanager
     def learner_code(self) -> Iterator[None]:
@@ -251,6 +260,9 @@ class Session:
             self.load_budget,
             self.skip_statements,
         )
+        folder = os.path.dirname(os.path.abspath(self.solution_path))
+        self.added_path = folder if folder not in sys.path else None
+        self.modules_before = set(sys.modules)
         with self.learner_code():
             if notebook:
                 self.loaded = load_solution(
@@ -287,6 +299,31 @@ class Session:
             "optional": optional,
             "not_graded": [{"function": f, "reason": r} for f, r in self.not_graded.items()],
         }
+
+    def forget(self) -> None:
+        """Undo what loading this solution left in the process, before the next ``init``: the
+        modules it imported from its folder or got from :class:`CourseModules` (the next
+        solution may have the course's real files), its folder on ``sys.path``, and Keras'
+        global state (layer name counters, the graph)."""
+        folder = os.path.dirname(os.path.abspath(self.solution_path)) + os.sep
+        for name, module in list(sys.modules.items()):
+            if name in self.modules_before or name.split(".")[0] == "dlspec":
+                continue
+            spec = getattr(module, "__spec__", None)
+            origin = getattr(module, "__file__", None) or ""
+            if (spec is not None and isinstance(spec.loader, CourseModules)) or (
+                origin.startswith(folder)
+            ):
+                del sys.modules[name]
+        if self.added_path is not None:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(self.added_path)
+        backend = sys.modules.get("keras.backend")
+        if backend is not None and hasattr(backend, "clear_session"):
+            with contextlib.suppress(Exception):  # a learner's half-built model: nothing to undo
+                # without the garbage collection (0.3 s once TensorFlow is loaded)
+                backend.clear_session(free_memory=False)
+        self.loaded = None
 
     def _resolve(self, name: str) -> tuple[str, Any]:
         """The learner's function graded as ``name``: under that name or an edition's alias."""
@@ -341,9 +378,7 @@ class Session:
             return self._edition_reply(reply, edition)
         seen: list[Edition] = [edition] if edition is not None else []
         call = self._call(planned.function, func, facts, edition)
-        reference = None
-        if isinstance(case, ModelCase):
-            reference = self.source.reference_function(planned.function)
+        reference = self._reference(planned.function)
         try:
             with self.learner_code(), time_limit(self.timeout):
                 outcome = evaluate(
@@ -353,16 +388,18 @@ class Session:
                     reference=reference,
                     in_place=facts.in_place,
                     rebind=facts.rebind,
-                    adapt=functools.partial(_adapt_output, facts, edition, seen),
+                    adapt=functools.partial(_adapt_output, facts, edition, seen, reference),
                 )
         except GradingTimeout as err:
             message = f"no result within {self.timeout:g} s: an infinite loop, or too slow"
             return {**reply, "status": "timeout", "message": message, "location": self._at(err)}
         reply["seconds"] = round(outcome.seconds, 6)
         self._new_adaptations(reply)
-        status, message = outcome.status, outcome.message
-        if status == "edition" and seen:
+        if outcome.status == "edition" and seen:
             return self._edition_reply(reply, seen[0])
+        updater = detect_by_update(facts, outcome.updated) if outcome.updated else None
+        if updater is not None and not seen:
+            seen.append(updater)
         status, message = hard_coded_verdict(self.source, planned, outcome)
         if outcome.error is not None:
             tf1 = self._tf1_edition(facts, outcome.error)
@@ -371,11 +408,20 @@ class Session:
             reply["location"] = self._at(outcome.error)
             message += self._hint(outcome)
         if seen:
-            reply["edition"] = {"name": seen[0].name, "differences": seen[0].differences}
+            reply["edition"] = seen[0].as_dict()
+            if status == "pass":
+                message = seen[0].graded_message
         if found != planned.function:
             message = (message + " " if message else "") + f"(defined as {found})"
         reply["detail"] = mismatch_detail(outcome, case)
         return {**reply, "status": status, "message": message}
+
+    def _reference(self, name: str) -> Any:
+        """dlspec's function ``name`` (``None`` when the lab's module has none)."""
+        try:
+            return self.source.reference_function(name)
+        except Exception:  # no reference: model cases and editions that need one say so
+            return None
 
     def _call(self, name: str, func: Any, facts: FunctionFacts, edition: Edition | None):
         """``func`` called with the course's signature only (see :func:`adapt_call`)."""
@@ -385,12 +431,11 @@ class Session:
             return func
         namespace = self.loaded.namespace
         fill = dict(edition.fill) if edition is not None else {}
+        drop = (*facts.dlspec_only, *([edition.missing] if edition and edition.missing else []))
 
         @functools.wraps(func)
         def call(*args: Any, **kwargs: Any) -> Any:
-            args, kwargs, _ = adapt_call(
-                reference, func, args, kwargs, drop=facts.dlspec_only, fill=fill
-            )
+            args, kwargs, _ = adapt_call(reference, func, args, kwargs, drop=drop, fill=fill)
             for argument, builder in facts.fresh.items():
                 params = _parameters(func)
                 if (
@@ -411,7 +456,7 @@ class Session:
             self.reported.update(new)
 
     def _edition_reply(self, reply: dict, edition: Edition) -> dict:
-        reply["edition"] = {"name": edition.name, "differences": edition.differences}
+        reply["edition"] = edition.as_dict()
         return {**reply, "status": "edition", "message": edition.message}
 
     def _tf1_edition(self, facts: FunctionFacts, err: BaseException) -> Edition | None:
@@ -471,12 +516,23 @@ def _parameters(func: Any) -> list[str]:
 
 
 def _adapt_output(
-    facts: FunctionFacts, edition: Edition | None, seen: list, case, args, kwargs, output
+    facts: FunctionFacts,
+    edition: Edition | None,
+    seen: list,
+    reference: Any,
+    case,
+    args,
+    kwargs,
+    output,
 ):
     """The output graded against the edition's contract (see :class:`Edition`)."""
     if edition is None or edition.same_output:
         found = detect_by_output(facts, output)
         if found is None:
+            by_value = detect_by_expected(facts, case, output, reference)
+            if by_value is not None:
+                seen.append(by_value[0])
+                return by_value[1], output
             return None
         edition = found
         seen.append(found)
@@ -505,8 +561,13 @@ def start_environment(weights_dir: str | None, lab: str) -> list[str]:
         return [f"offline weights could not be prepared: {type(err).__name__}: {err}"]
 
 
+def _jsonable(value: Any) -> Any:
+    """numpy values (a 0-d cost array, np.float32) as JSON numbers and lists; others as repr."""
+    return value.tolist() if hasattr(value, "tolist") else repr(value)
+
+
 def _send(channel: TextIO, message: dict) -> None:
-    channel.write(json.dumps(message, allow_nan=False, default=repr) + "\n")
+    channel.write(json.dumps(message, allow_nan=False, default=_jsonable) + "\n")
     channel.flush()
 
 
@@ -522,6 +583,11 @@ def main() -> int:
         request = json.loads(line)
         op = request.get("op")
         if op == "init":
+            if session is not None:
+                session.forget()
+            if request.get("cwd"):
+                with contextlib.suppress(OSError):
+                    os.chdir(request["cwd"])
             weights = start_environment(
                 request.get("weights_dir"), request["source"].get("key", "")
             )

@@ -11,7 +11,7 @@ import pytest
 
 from dlspec.grading.cases import CaseSource
 from dlspec.grading.report import REPORT_SCHEMA, format_report
-from dlspec.grading.runner import grade, grade_source
+from dlspec.grading.runner import grade, grade_many, grade_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COURSE1 = {
@@ -308,3 +308,19 @@ def test_keras_model_builders_are_compared_layer_by_layer():
         "model.layers[2] (Dense 'layer2'): output shape expected (None, 7), got (None, 8)"
     )
     _valid(report)
+
+
+def test_grade_many_grades_a_batch_in_one_worker_and_survives_a_crash():
+    good = Path(__file__).parent / "course_notebooks" / "c1w2-numpy-basics"
+    notebook = good / "Python_Basics_With_Numpy.ipynb"
+    functions = ["basic_sigmoid", "image2vector"]
+    reports = grade_many(
+        "c1w2-numpy-basics", [notebook, FIXTURES / "hostile.py", notebook],
+        functions=functions, seed=1, repeats=1, timeout=0.5,
+    )  # fmt: skip
+    first, hostile, again = reports
+    assert first.passed and again.passed, [(c.label, c.status, c.message) for c in again.cases]
+    assert hostile.function_status("basic_sigmoid") == "failed"
+    assert hostile.cases_of("basic_sigmoid")[0].status == "crashed"  # os._exit: a fresh worker
+    assert [c.status for c in again.cases] == [c.status for c in first.cases]
+    assert first.adaptations and again.adaptations == first.adaptations  # supplied afresh

@@ -3,11 +3,19 @@ with the course's signature only, editions recognised from a signature."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
-from dlspec.grading.cases import CaseSource
-from dlspec.grading.editions import adapt_call, detect_by_signature, facts_for
+from dlspec.grading.cases import CaseSource, plan_cases
+from dlspec.grading.editions import (
+    adapt_call,
+    detect_by_expected,
+    detect_by_signature,
+    detect_by_update,
+    facts_for,
+)
 from dlspec.grading.evaluate import evaluate
 
 
@@ -48,7 +56,9 @@ def adam_in_place(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, bet
 
 
 def _case(lab: str, function: str):
-    return next(c for c in CaseSource.for_lab(lab).fixed() if c.function == function)
+    """The lab's first case of ``function`` (a fixed one, else a generated one, seed 3)."""
+    plan = plan_cases(CaseSource.for_lab(lab), seed=3, repeats=1, functions=[function])
+    return plan[0].build()
 
 
 @pytest.mark.parametrize(
@@ -68,12 +78,60 @@ def test_course_style_in_place_updates_pass_and_others_would_be_flagged(function
 
 
 def test_earlier_update_parameters_may_rebind_entries_but_not_change_arrays():
-    case = _case("c1w3-planar", "update_parameters")
-    facts = facts_for("c1w3-planar", "update_parameters")
+    case = _case("c1w4-deep-nn-step", "update_parameters")
+    facts = facts_for("c1w4-deep-nn-step", "update_parameters")
     assert evaluate(case, gd_rebinding, rebind=facts.rebind).status == "pass"
     outcome = evaluate(case, gd_in_place, rebind=facts.rebind)
     assert outcome.status == "mutated input"
     assert "parameters['W1']" in outcome.message
+
+
+@pytest.mark.parametrize("solution", [gd_rebinding, gd_in_place])
+def test_planar_v6c_updates_in_place_and_is_named_by_it(solution):
+    case = _case("c1w3-planar", "update_parameters")
+    facts = facts_for("c1w3-planar", "update_parameters")
+    outcome = evaluate(case, solution, in_place=facts.in_place)
+    assert (outcome.status, outcome.updated) == ("pass", ("parameters",))
+    assert detect_by_update(facts, outcome.updated).name == "v6c"
+
+    def copying(parameters, grads, learning_rate):
+        return gd_rebinding(copy.deepcopy(parameters), grads, learning_rate)
+
+    assert evaluate(case, copying, in_place=facts.in_place).updated == ()
+
+
+def test_planar_v6c_seeding_is_recognised_by_its_output():
+    source = CaseSource.for_lab("c1w3-planar")
+    reference = source.reference_function("initialize_parameters")
+    planned = plan_cases(source, seed=3, repeats=1, functions=["initialize_parameters"])
+    case = next(p for p in planned if p.kind == "generated").build()
+    facts = facts_for("c1w3-planar", "initialize_parameters")
+
+    def v6c(n_x, n_h, n_y):
+        np.random.seed(2)
+        return reference(n_x, n_h, n_y)
+
+    args, kwargs = case.make_inputs()
+    edition, graded = detect_by_expected(facts, case, v6c(*args, **kwargs), reference)
+    assert edition.name == "v6c" and evaluate(graded, v6c).status == "pass"
+    assert evaluate(case, v6c).status == "wrong value"  # against this edition's case
+    args, kwargs = case.make_inputs()
+    assert detect_by_expected(facts, case, reference(*args, **kwargs), reference) is None
+    wrong = {k: 2 * v for k, v in v6c(*case.make_inputs()[0]).items()}
+    assert detect_by_expected(facts, case, wrong, reference) is None
+
+
+def test_blocks_without_training_are_called_without_it():
+    def course(X, f, filters, training=True, initializer=None): ...
+
+    def variant(X, f, filters, initializer=None): ...
+
+    facts = facts_for("c4w2-resnet", "identity_block")
+    edition = detect_by_signature(facts, variant)
+    assert edition.missing == "training" and edition.gradable
+    given = {"f": 2, "filters": [1], "training": False}
+    args, kwargs, _ = adapt_call(course, variant, ("X",), given, drop=(edition.missing,))
+    assert (args, kwargs) == (("X",), {"f": 2, "filters": [1]})
 
 
 def test_defaults_are_passed_by_keyword_and_missing_ones_left_out():

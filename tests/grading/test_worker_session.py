@@ -1,6 +1,7 @@
 """The grading worker on course-style notebooks, spoken to in its JSON-lines protocol: course
 helper modules supplied, notebook statements capped and skipped, in-place updates, an earlier
-edition's output, course-given functions, Keras 2 backend calls."""
+edition's output, course-given functions. (A Keras lab's notebook is graded in the shared
+session of ``test_course_notebooks.py``: one TensorFlow import.)"""
 
 from __future__ import annotations
 
@@ -67,19 +68,3 @@ def test_an_earlier_optimization_notebook_grades_as_the_course_graded_it():
     assert {f["function"] for f in loaded["not_graded"]} == {"update_lr", "schedule_lr_decay"}
     assert _statuses(results, "update_lr") == {"not graded"}
     assert loaded["edition"]["name"] == "v1b"
-
-
-def test_a_yolo_notebook_with_keras_2_calls_and_course_files_it_does_not_have():
-    loaded, results = _session(
-        "c4w3-yolo", "c4w3_yolo_keras2.ipynb",
-        functions=["yolo_filter_boxes", "yolo_boxes_to_corners", "yolo_head"],
-    )  # fmt: skip
-    assert loaded["error"] is None and loaded["warnings"] == []
-    assert "course module yad2k.models.keras_yolo supplied by dlspec" in loaded["adaptations"]
-    # given by the course and imported, not written: not graded
-    assert {f["function"] for f in loaded["not_graded"]} == {"yolo_boxes_to_corners", "yolo_head"}
-    assert _statuses(results, "yolo_head") == {"not graded"}
-    filtered = results["yolo_filter_boxes"]
-    assert {r["status"] for r in filtered} == {"pass"}, filtered
-    used = [a for r in filtered for a in r.get("adaptations", [])]
-    assert "Keras 2: keras.backend.argmax" in used and "Keras 2: keras.backend.max" in used
