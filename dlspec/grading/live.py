@@ -46,6 +46,7 @@ import dlspec
 from dlspec.grading.cases import CaseSource, PlannedCase, plan_cases
 from dlspec.grading.evaluate import evaluate
 from dlspec.grading.model_summary import ModelCase
+from dlspec.grading.runner import describe_exit
 from dlspec.grading.solution import locate
 from dlspec.grading.worker import (
     GradingTimeout,
@@ -115,17 +116,7 @@ class LiveWorker:
             raise WorkerDied(self._death()) from err
 
     def _death(self) -> str:
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            code = None
-        if code is not None and code < 0:
-            name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
-            how = f"was killed by signal {name}"
-            if -code == signal.SIGKILL:
-                how += " (out of memory?)"
-        else:
-            how = f"exited with code {code}"
+        how = describe_exit(self.proc)
         lines = self.log.read_text(errors="replace").strip().splitlines()[-4:]
         printed = " | ".join(line.strip() for line in lines)
         return f"the grading process {how}" + (f"; it printed: {printed}" if printed else "")

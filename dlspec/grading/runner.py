@@ -52,6 +52,20 @@ class _Died(Exception):
     """The worker exited; ``args[0]`` says how."""
 
 
+def describe_exit(proc: subprocess.Popen) -> str:
+    """How a worker process ended: ``"was killed by signal SIGKILL (out of memory?)"``,
+    ``"exited with code 1"`` (waits up to 5 s for it)."""
+    try:
+        code = proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        return "is still running"
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
+        how = f"was killed by signal {name}"
+        return how + (" (out of memory?)" if -code == signal.SIGKILL else "")
+    return f"exited with code {code}"
+
+
 class _Worker:
     """One worker process and the thread reading its replies."""
 
@@ -95,17 +109,7 @@ class _Worker:
         return json.loads(line)
 
     def _death(self) -> str:
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            code = None
-        if code is not None and code < 0:
-            name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
-            how = f"was killed by signal {name}"
-            if -code == signal.SIGKILL:
-                how += " (out of memory?)"
-        else:
-            how = f"exited with code {code}"
+        how = describe_exit(self.proc)
         tail = _tail(self.log, self.log_start)
         return f"the process running the solution {how}" + (f"; it printed: {tail}" if tail else "")
 
