@@ -24,8 +24,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $(STAMP)
 
+# `dlspec reproduce --quick`: every lab's quick recipe, checked against its quick_targets
+# (a few minutes on 2 cores). The numpy labs' matrix products run on one OpenBLAS thread: with
+# two, a second busy process on a 2-core machine made them 5-10 times slower (OpenBLAS threads
+# spin waiting for each other); TensorFlow's own threads are not affected.
 demo: install
-	$(BIN)/dlspec reproduce --quick
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/dlspec reproduce --quick
 
 test: install
 	$(BIN)/python -m pytest

@@ -151,6 +151,9 @@ def check_lab_options(lab_id: str, takes: Sequence[str], options: Mapping[str, A
 class Lab:
     """A course lab: id (``c1w2-logreg``), title, its reference and runner modules, data, targets.
 
+    ``targets`` bound the full run (the course's recipe); ``quick_targets`` bound the shorter
+    ``--quick`` recipe, whose metric names carry what was shortened (``"cost @400"``) and whose
+    bounds are what that recipe honestly reaches; both keep the course's value beside ours.
     ``reference`` names the module of the lab's graded functions; ``runner`` the module whose
     ``STEPS`` run the lab; ``golden`` the module whose ``CASES`` dict holds the lab's golden
     cases; ``options`` the extra keyword arguments its steps read from ``run.options``
@@ -166,6 +169,7 @@ class Lab:
     runner: str
     data: tuple[str, ...] = ()
     targets: tuple[Target, ...] = ()
+    quick_targets: tuple[Target, ...] = ()
     script: str = ""
     golden: str = ""
     options: tuple[str, ...] = ()
@@ -175,6 +179,17 @@ class Lab:
         if not self.golden:
             return []
         return list(importlib.import_module(self.golden).CASES.get(self.id, ()))
+
+    def targets_for(self, quick: bool) -> tuple[Target, ...]:
+        """The targets a run is checked against: ``quick_targets`` for a quick run.
+
+        Example:
+            >>> lab = Lab("x", "x", 1, 1, "r", "r", targets=(Target("cost @1900", 0.14),),
+            ...           quick_targets=(Target("cost @400", 0.33),))
+            >>> [t.metric for t in lab.targets_for(quick=True)]
+            ['cost @400']
+        """
+        return self.quick_targets if quick else self.targets
 
     @property
     def steps(self) -> tuple[Step, ...]:

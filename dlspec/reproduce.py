@@ -66,8 +66,11 @@ def _fmt(value: float) -> str:
     return "—" if value != value else f"{value:.6g}"
 
 
-def _rows(lab: Lab, result: LabResult) -> list[tuple[str, str, str, str]]:
-    targets = {t.metric: t for t in lab.targets}
+def _rows(lab: Lab, result: LabResult, quick: bool) -> list[tuple[str, str, str, str]]:
+    """``(metric, ours, course, check)`` of every metric, checked against the targets of the
+    run's mode (:meth:`Lab.targets_for`); a target whose metric the run did not produce is
+    reported as missing."""
+    targets = {t.metric: t for t in lab.targets_for(quick)}
     rows = []
     for metric, value in result.metrics.items():
         target = targets.get(metric)
@@ -79,6 +82,9 @@ def _rows(lab: Lab, result: LabResult) -> list[tuple[str, str, str, str]]:
         )
         status = "ok" if target.met(value) else "MISSED"
         rows.append((metric, _fmt(value), _fmt(target.course), f"{status} ({bound.strip()})"))
+    for metric, target in targets.items():
+        if metric not in result.metrics:
+            rows.append((metric, "—", _fmt(target.course), "MISSED (not measured)"))
     return rows
 
 
@@ -107,7 +113,9 @@ def run_lab(
         return LabOutcome(lab, skipped=str(err), seconds=time.perf_counter() - start)
     except CorruptDataError as err:
         return LabOutcome(lab, error=str(err), seconds=time.perf_counter() - start)
-    return LabOutcome(lab, result, seconds=time.perf_counter() - start, rows=_rows(lab, result))
+    return LabOutcome(
+        lab, result, seconds=time.perf_counter() - start, rows=_rows(lab, result, quick)
+    )
 
 
 def results_table(outcomes: Iterable[LabOutcome]) -> list[tuple[str, str, str, str, str]]:

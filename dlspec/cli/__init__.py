@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: exit status of a command whose reader closed the pipe (128 + SIGPIPE), as a shell reports it
+EXIT_BROKEN_PIPE = 141
+
+
 def _run(args: argparse.Namespace) -> int:
     """Run the subcommand; a user error prints its message (the traceback with DLSPEC_DEBUG=1)."""
     try:
@@ -76,3 +80,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrupted (Ctrl-C).", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `dlspec list | head`: the reader left; stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

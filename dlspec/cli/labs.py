@@ -211,7 +211,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
         records = [
             {"id": lab.id, "title": lab.title, "course": lab.course, "week": lab.week,
              "data": list(lab.data), "options": list(lab.options),
-             "targets": [vars(t) for t in lab.targets]}
+             "targets": [vars(t) for t in lab.targets],
+             "quick_targets": [vars(t) for t in lab.quick_targets]}
             for lab in labs
         ]  # fmt: skip
         print(json.dumps(records, indent=2))
@@ -299,7 +300,11 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def _add_common_options(parser: argparse.ArgumentParser, out_help: str) -> None:
-    parser.add_argument("--quick", action="store_true", help="skip the slow side experiments")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="the labs' quick recipes (shorter real runs, checked against their quick targets)",
+    )
     parser.add_argument("--out", default="reports", help=out_help)
     parser.add_argument(
         "--overwrite",

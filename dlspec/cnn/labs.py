@@ -1,7 +1,7 @@
 """Registry entries of the Course 4 labs (Convolutional Neural Networks).
 
-Metrics of shortened (``--quick``) runs carry the number of epochs in their name, so the
-targets below (the course's recipe) are only checked against full runs.
+Metrics of shortened (``--quick``) runs carry the number of epochs in their name; ``targets``
+(the course's recipe) are checked against full runs, ``quick_targets`` against quick runs.
 """
 
 from dlspec.labs import Lab, Target
@@ -13,6 +13,12 @@ _YOLO = ("course4/yolo/model_data/coco_classes.txt", "course4/yolo/model_data/yo
 _CARLA = ("course4/carla/CameraRGB", "course4/carla/CameraMask")
 _FACES = ("course4/faces/images",)
 _STYLE = ("course4/style/images/louvre_small.jpg", "course4/style/images/monet.jpg")
+_GOLDEN = Target("golden cases passed", 1.0, minimum=1.0)
+_CONV_STEP = (_GOLDEN, Target("vectorised vs loop max difference", 0.0, maximum=1e-10))
+_ARCHITECTURES = (
+    Target("parameter counts equal to keras.applications", 1.0, minimum=1.0),
+    Target("5x5 conv multiplications (millions)", 120.4, minimum=120.0, maximum=121.0),
+)
 
 LABS = (
     Lab(
@@ -22,10 +28,8 @@ LABS = (
         week=1,
         reference="dlspec.cnn.convolution_step_by_step",
         runner="dlspec.cnn.runs.convolution_step_by_step",
-        targets=(
-            Target("golden cases passed", 1.0, minimum=1.0),
-            Target("vectorised vs loop max difference", 0.0, maximum=1e-10),
-        ),
+        targets=_CONV_STEP,
+        quick_targets=_CONV_STEP,
         golden="dlspec.cnn.golden.convolution_step_by_step",
         script="assignments/c4w1_convolution_step_by_step.py",
     ),
@@ -40,6 +44,11 @@ LABS = (
         targets=(
             Target("SIGNS train accuracy", 0.85, minimum=0.82),
             Target("SIGNS test accuracy", 0.73, minimum=0.70),
+        ),
+        # quick: 20 epochs on SIGNS (not 100), 5 on Happy House (not 10)
+        quick_targets=(
+            Target("SIGNS train accuracy (20 epochs)", 0.85, minimum=0.45),
+            Target("SIGNS test accuracy (20 epochs)", 0.73, minimum=0.40),
         ),
         golden="dlspec.cnn.golden.convolution_application",
         script="assignments/c4w1_convolution_application.py",
@@ -56,6 +65,11 @@ LABS = (
             Target("train accuracy", 0.93, minimum=0.85),
             Target("test accuracy (BN statistics re-estimated)", 0.93, minimum=0.85),
         ),
+        # quick: 1 epoch (not 10); the training distribution scored on 320 images
+        quick_targets=(
+            Target("train accuracy (1 epoch)", 0.93, minimum=0.25),
+            Target("test accuracy (BN statistics re-estimated) (1 epoch)", 0.93, minimum=0.3),
+        ),
         golden="dlspec.cnn.golden.residual_networks",
         script="assignments/c4w2_residual_networks.py",
     ),
@@ -71,6 +85,11 @@ LABS = (
             Target("val accuracy after the frozen phase", 0.9, minimum=0.70),
             Target("val accuracy after fine-tuning", 0.97, minimum=0.92),
         ),
+        # quick: 2 frozen epochs (not 5), fine-tuning 3 (not 6)
+        quick_targets=(
+            Target("val accuracy after the frozen phase (2 epochs)", 0.9, minimum=0.6),
+            Target("val accuracy after fine-tuning (3 epochs)", 0.97, minimum=0.85),
+        ),
         golden="dlspec.cnn.golden.transfer_learning",
         script="assignments/c4w2_transfer_learning_mobilenet.py",
     ),
@@ -82,10 +101,8 @@ LABS = (
         reference="dlspec.cnn.architectures",
         runner="dlspec.cnn.runs.architectures_tour",
         data=_SIGNS + _ALPACA,
-        targets=(
-            Target("parameter counts equal to keras.applications", 1.0, minimum=1.0),
-            Target("5x5 conv multiplications (millions)", 120.4, minimum=120.0, maximum=121.0),
-        ),
+        targets=_ARCHITECTURES,
+        quick_targets=_ARCHITECTURES,
         script="assignments/c4w2_architectures_tour.py",
     ),
     Lab(
@@ -99,6 +116,11 @@ LABS = (
         targets=(
             Target("golden cases passed", 1.0, minimum=1.0),
             Target("shapes detector held-out mAP@0.5", 0.5, minimum=0.5),
+        ),
+        # quick: the shapes detector trains 8 epochs on 1000 images (not 15 on 3000)
+        quick_targets=(
+            _GOLDEN,
+            Target("shapes detector held-out mAP@0.5 (8 epochs, 1000 images)", 0.5, minimum=0.8),
         ),
         golden="dlspec.cnn.golden.car_detection",
         script="assignments/c4w3_car_detection_yolo.py",
@@ -115,6 +137,11 @@ LABS = (
         targets=(
             Target("golden cases passed", 1.0, minimum=1.0),
             Target("held-out pixel accuracy", 0.95, minimum=0.72),
+        ),
+        # quick: 4 epochs of batch 8 (not 40 of batch 16); the majority class scores 0.22
+        quick_targets=(
+            _GOLDEN,
+            Target("held-out pixel accuracy (4 epochs, batch 8)", 0.95, minimum=0.28),
         ),
         golden="dlspec.cnn.golden.image_segmentation",
         script="assignments/c4w3_unet_segmentation.py",
@@ -134,6 +161,15 @@ LABS = (
                 "triplet-trained verification accuracy (digits, held-out pairs)", 0.95, minimum=0.95
             ),
         ),
+        # quick: the digits embedding trains 8 epochs (not 30)
+        quick_targets=(
+            _GOLDEN,
+            Target(
+                "triplet-trained verification accuracy (digits, held-out pairs) (8 epochs)",
+                0.95,
+                minimum=0.93,
+            ),
+        ),
         golden="dlspec.cnn.golden.face_recognition",
         script="assignments/c4w4_face_recognition.py",
         options=("data", "weights"),
@@ -149,6 +185,11 @@ LABS = (
         targets=(
             Target("golden cases passed", 1.0, minimum=1.0),
             Target("total cost reduction", 0.5, minimum=0.5),
+        ),
+        # quick: 120 steps on 128x128 images (not 2501 on 400x400)
+        quick_targets=(
+            _GOLDEN,
+            Target("total cost reduction (120 steps, 128x128)", 0.5, minimum=0.5),
         ),
         golden="dlspec.cnn.golden.neural_style_transfer",
         script="assignments/c4w4_neural_style_transfer.py",

@@ -221,6 +221,7 @@ def _fit(model, train, val, *, epochs: int, initial_epoch: int = 0, verbose: int
         initial_epoch=initial_epoch,
         callbacks=[_EpochTimer()],
         verbose=verbose,
+        shuffle=False,  # the tf.data pipeline shuffles itself (Keras warns otherwise)
     )
     out = {key: [float(v) for v in values] for key, values in history.history.items()}
     out["epoch"] = list(history.epoch)

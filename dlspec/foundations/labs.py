@@ -4,6 +4,7 @@ from dlspec.data.catvnoncat import CATVNONCAT_FILES
 from dlspec.labs import Lab, Target
 
 _CAT_FILES = tuple(CATVNONCAT_FILES.values())
+_GOLDEN = (Target("golden cases passed", 1.0, minimum=1.0),)
 
 LABS = (
     Lab(
@@ -13,7 +14,8 @@ LABS = (
         week=2,
         reference="dlspec.foundations.numpy_basics",
         runner="dlspec.foundations.runs.numpy_basics",
-        targets=(Target("golden cases passed", 1.0, minimum=1.0),),
+        targets=_GOLDEN,
+        quick_targets=_GOLDEN,
         golden="dlspec.foundations.golden.numpy_basics",
         script="assignments/c1w2_numpy_basics.py",
     ),
@@ -30,6 +32,13 @@ LABS = (
             Target("test accuracy %", 70.0, minimum=68.0),
             Target("cost @1900", 0.140872, maximum=0.1409),
             Target("Keras test accuracy %", 70.0, minimum=68.0),
+        ),
+        # quick: 500 iterations; the course prints the cost at 400 (0.331463)
+        quick_targets=(
+            Target("cost @400", 0.331463, minimum=0.331462, maximum=0.331464),
+            Target("train accuracy % (500 it)", 99.04306220095694, minimum=90.0),
+            Target("test accuracy % (500 it)", 70.0, minimum=68.0),
+            Target("Keras test accuracy % (500 it)", 70.0, minimum=68.0),
         ),
         golden="dlspec.foundations.golden.logistic_regression",
         script="assignments/c1w2_logistic_regression.py",
@@ -52,6 +61,12 @@ LABS = (
                 )
             ),
         ),
+        # quick: no sweep over hidden sizes, the Keras twin trains 2000 steps
+        quick_targets=(
+            Target("logistic regression accuracy %", 47.0, maximum=60.0),
+            Target("accuracy % (n_h = 4)", 90.75, minimum=88.0),
+            Target("Keras accuracy % (n_h = 4, 2000 it)", 90.75, minimum=87.0),
+        ),
         golden="dlspec.foundations.golden.planar_classification",
         script="assignments/c1w3_planar.py",
     ),
@@ -62,7 +77,8 @@ LABS = (
         week=4,
         reference="dlspec.foundations.deep_nn_step_by_step",
         runner="dlspec.foundations.runs.deep_nn_step_by_step",
-        targets=(Target("golden cases passed", 1.0, minimum=1.0),),
+        targets=_GOLDEN,
+        quick_targets=_GOLDEN,
         golden="dlspec.foundations.golden.deep_nn_step_by_step",
         script="assignments/c1w4_deep_nn_step_by_step.py",
     ),
@@ -83,6 +99,16 @@ LABS = (
             Target("L-layer test accuracy", 0.8, minimum=0.78),
             Target("Keras L-layer test accuracy", 0.8, minimum=0.78),
             Target("Keras two-layer test accuracy", 0.72, minimum=0.70),
+        ),
+        # quick: 1100 iterations; the course prints the costs at 1000 (numpy is deterministic)
+        quick_targets=(
+            Target("two-layer cost @1000", 0.3394281538366412, minimum=0.339427, maximum=0.339429),
+            Target("two-layer train accuracy (1100 it)", 1.0, minimum=0.83),
+            Target("two-layer test accuracy (1100 it)", 0.72, minimum=0.62),
+            Target("L-layer cost @1000", 0.3151869888600615, minimum=0.315186, maximum=0.315188),
+            Target("L-layer train accuracy (1100 it)", 0.9856459330143539, minimum=0.94),
+            Target("L-layer test accuracy (1100 it)", 0.8, minimum=0.62),
+            Target("Keras L-layer test accuracy (1100 it)", 0.8, minimum=0.74),
         ),
         golden="dlspec.foundations.golden.deep_nn_application",
         script="assignments/c1w4_deep_nn_application.py",

@@ -195,7 +195,11 @@ class TrainingCheckpoint:
     def _read(self, path: str) -> None:
         try:
             status = tf.train.Checkpoint(**self._core).read(path)
-            status.assert_existing_objects_matched().expect_partial()
+            # Partial by design: the lenient parts below are read on their own. Set before the
+            # check, so that a mismatch is reported once (the ValueError), not again by
+            # TensorFlow's "Value in checkpoint could not be found" log lines at exit.
+            status.expect_partial()
+            status.assert_existing_objects_matched()
         except (AssertionError, ValueError) as err:
             raise ValueError(
                 f"The checkpoint {path} does not match this model and optimizer ({err}). Use a "

@@ -6,9 +6,9 @@ A full run is the course's recipe (5 frozen epochs at 0.001, then fine-tuning at
 recipe with an untrained backbone (``weights=None``) and fine-tuning with the
 BatchNormalization layers kept in inference mode (see
 :func:`dlspec.cnn.transfer_learning.fine_tune`). ``quick`` runs 2 frozen epochs, fine-tuning
-from ``initial_epoch=1`` to 4 (3 epochs) and a 2-epoch baseline; its metric names carry the
-epoch counts. On 2 idle CPU cores an epoch takes about 1.5 s frozen and 3 s fine-tuning, plus
-5 to 15 s of tracing for the first epoch of each phase.
+from ``initial_epoch=1`` to 4 (3 epochs), and no untrained-backbone baseline; its metric names
+carry the epoch counts. On 2 idle CPU cores an epoch takes about 1.5 s frozen and 3 s
+fine-tuning, plus 5 to 15 s of tracing for the first epoch of each phase.
 """
 
 from __future__ import annotations
@@ -128,12 +128,16 @@ def train(run: LabRun) -> None:
 
 
 def train_untrained_baseline(run: LabRun) -> None:
-    """Run the same recipe on an untrained backbone (frozen phase only in quick mode)."""
+    """Run the same recipe on an untrained backbone (full runs only)."""
+    if run.quick:
+        run.state["baseline_frozen"] = run.state["baseline_tuned"] = None
+        run.result.notes.append("The untrained-backbone baseline runs in the full lab only.")
+        return
     frozen_epochs, tune_epochs = _epochs(run)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # warn_untrained also logs; the note below says it
         base_frozen, base_tuned, _ = _run_recipe(
-            None, frozen_epochs=frozen_epochs, tune_epochs=0 if run.quick else tune_epochs
+            None, frozen_epochs=frozen_epochs, tune_epochs=tune_epochs
         )
     run.state["baseline_frozen"], run.state["baseline_tuned"] = base_frozen, base_tuned
     base_final = (base_tuned or base_frozen)["val_accuracy"][-1]
@@ -155,9 +159,10 @@ def evaluate(run: LabRun) -> None:
     metrics[f"train accuracy after the frozen phase{sfx_frozen}"] = frozen["accuracy"][-1]
     metrics[f"val accuracy after fine-tuning{sfx_tuned}"] = tuned["val_accuracy"][-1]
     metrics[f"train accuracy after fine-tuning{sfx_tuned}"] = tuned["accuracy"][-1]
-    metrics[f"untrained backbone: val accuracy after the frozen phase{sfx_frozen}"] = base_frozen[
-        "val_accuracy"
-    ][-1]
+    if base_frozen is not None:
+        metrics["untrained backbone: val accuracy after the frozen phase"] = base_frozen[
+            "val_accuracy"
+        ][-1]
     if base_tuned is not None:
         metrics["untrained backbone: val accuracy after fine-tuning"] = base_tuned["val_accuracy"][
             -1
@@ -221,10 +226,9 @@ def joined_history(frozen: Mapping, tuned: Mapping | None) -> dict[str, list[flo
 def figures(run: LabRun) -> None:
     """Plot the learning curves, frozen then fine-tuning, with the boundary marked."""
     frozen, extra = run.state["frozen"], run.result.extra
-    phases = {
-        "pretrained": (frozen, run.state["tuned"]),
-        "untrained backbone": (run.state["baseline_frozen"], run.state["baseline_tuned"]),
-    }
+    phases = {"pretrained": (frozen, run.state["tuned"])}
+    if run.state["baseline_frozen"] is not None:
+        phases["untrained backbone"] = (run.state["baseline_frozen"], run.state["baseline_tuned"])
     if "tuned_batchnorm_frozen" in extra:
         phases["pretrained, BatchNormalization frozen"] = (frozen, extra["tuned_batchnorm_frozen"])
     tuned_any = any(tuned for _, tuned in phases.values())

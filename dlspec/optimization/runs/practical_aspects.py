@@ -60,8 +60,8 @@ QUICK = Settings(
     20,
     (2, 4, 8, 16),
     (SCALINGS[0], SCALINGS[2]),
-    10000,
-    search={"trials": 6, "zoom_trials": 3, "epochs": 100},
+    2500,
+    search={"trials": 4, "zoom_trials": 2, "epochs": 100},
     panda=None,
 )
 
