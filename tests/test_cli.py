@@ -33,6 +33,45 @@ def test_registry_lists_course1_labs_with_scripts():
         assert lab.script.startswith("assignments/")
 
 
+def test_every_lab_has_honest_quick_targets_beside_its_targets():
+    """Registry consistency: a quick run is checked against what a quick run can reach."""
+    for lab in all_labs().values():
+        assert lab.quick_targets, f"{lab.id}: no quick_targets"
+        for targets in (lab.targets, lab.quick_targets):
+            names = [t.metric for t in targets]
+            assert len(names) == len(set(names)), f"{lab.id}: a metric named twice"
+            for t in targets:
+                assert t.minimum is not None or t.maximum is not None, (lab.id, t.metric)
+                assert t.minimum is None or t.maximum is None or t.minimum <= t.maximum
+        # a quick metric that shares a full target's name must be the same measurement
+        full = {t.metric: t for t in lab.targets}
+        for t in lab.quick_targets:
+            if t.metric in full:
+                assert t == full[t.metric], (lab.id, t.metric)
+
+
+def test_quick_run_is_checked_against_quick_targets(tmp_path, monkeypatch):
+    def measure(run):
+        """Measure m."""
+        run.result.metrics["m @10" if run.quick else "m @100"] = 0.4 if run.quick else 0.9
+
+    monkeypatch.setattr(Lab, "steps", property(lambda self: (measure,)))
+    lab = _lab(
+        "x",
+        targets=(Target("m @100", 0.95, minimum=0.8),),
+        quick_targets=(Target("m @10", 0.95, minimum=0.3), Target("n @10", 0.5, minimum=0.1)),
+    )
+    assert lab.targets_for(quick=True) == lab.quick_targets
+    full = run_lab(lab, out_dir=tmp_path)
+    assert full.rows == [("m @100", "0.9", "0.95", "ok (≥ 0.8)")] and full.status == "ok"
+    quick = run_lab(lab, quick=True, out_dir=tmp_path)
+    assert quick.rows == [
+        ("m @10", "0.4", "0.95", "ok (≥ 0.3)"),
+        ("n @10", "—", "0.5", "MISSED (not measured)"),
+    ]
+    assert quick.status == "missed"
+
+
 def test_unknown_lab_suggests_the_closest_ids(capsys):
     with pytest.raises(KeyError, match="Known labs: c1w2-numpy-basics"):
         get_lab("c9w9-nothing")
@@ -93,6 +132,7 @@ def test_list(capsys):
     assert all(lab in out for lab in COURSE1)
 
 
+@pytest.mark.slow
 def test_run_planar_lab_prints_ours_vs_course(tmp_path, capsys):
     assert main(["run", "c1w3-planar", "--quick", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -124,14 +164,16 @@ def test_data_check_command(capsys, tmp_path):
         main(["list", "--bogus"])
 
 
+@pytest.mark.slow
 def test_run_under_a_strategy(tmp_path, capsys):
     args = ["run", "c1w3-planar", "--quick", "--out", str(tmp_path), "--strategy", "one_device"]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "TensorFlow training under OneDeviceStrategy (1 replica(s))" in out
-    assert "Keras accuracy % (n_h = 4)" in out
+    assert "Keras accuracy % (n_h = 4, 2000 it)" in out
 
 
+@pytest.mark.slow
 def test_resume_restores_finished_trainings(tmp_path, capsys):
     args = ["run", "c1w3-planar", "--quick", "--out", str(tmp_path), "--resume"]
     assert main(args) == 0
@@ -139,7 +181,7 @@ def test_resume_restores_finished_trainings(tmp_path, capsys):
     checkpoints = tmp_path / "c1w3-planar" / "checkpoints" / "run-1"
     assert (checkpoints / "history.json").exists()
     written = {p.name: p.stat().st_mtime_ns for p in checkpoints.iterdir()}
-    assert main(args) == 0  # the Keras twin's 10000 steps are restored, not retrained
+    assert main(args) == 0  # the Keras twin's 2000 steps are restored, not retrained
     assert {p.name: p.stat().st_mtime_ns for p in checkpoints.iterdir()} == written
     second = capsys.readouterr().out
     keras_row = [line for line in first.splitlines() if line.startswith("Keras accuracy")]
@@ -203,6 +245,7 @@ def test_list_json(capsys):
     assert logreg["data"] == ["course1/catvnoncat/train_catvnoncat.h5",
                               "course1/catvnoncat/test_catvnoncat.h5"]  # fmt: skip
     assert logreg["targets"][0]["metric"]
+    assert logreg["quick_targets"][0]["metric"] == "cost @400"
 
 
 def test_exit_codes_ok_missed_skipped(fake_lab, tmp_path, monkeypatch, capsys):
@@ -273,6 +316,7 @@ def test_a_run_folder_with_other_settings_asks_for_overwrite(fake_lab, tmp_path,
         """Transfer the style."""
         if not run.options.get("overwrite"):
             raise ValueError("o holds a run with other settings; or overwrite=True to start afresh")
+        run.result.metrics["m"] = 1.0
 
     fake_lab(transfer)
     assert main(["run", "fake", "--out", str(tmp_path)]) == 2
@@ -336,3 +380,14 @@ def test_step_lines_count_seconds_on_a_terminal_only():
     time.sleep(0.1)
     piped.finish()
     assert plain.getvalue() == "  [1/1] Train ...\n"
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`dlspec grade --list | head`: no BrokenPipeError traceback when the reader has left."""
+    script = "from dlspec.cli import main; raise SystemExit(main(['grade', '--list']))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    proc.stdout.close()  # the reader leaves before the first line
+    assert proc.wait(timeout=60) == 141
+    assert b"Traceback" not in proc.stderr.read()

@@ -129,6 +129,7 @@ def test_tensorflow_probe_parses_and_reports_failures():
     )
 
 
+@pytest.mark.slow
 def test_doctor_lists_the_devices():
     report = doctor(devices=True)
     assert report.tensorflow["devices"][0].startswith(("CPU", "GPU"))

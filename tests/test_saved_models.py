@@ -77,6 +77,7 @@ def _start(imports: str, saved: tuple[Path, Path]) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow
 def test_saved_model_loads_in_fresh_processes(saved):
     # both interpreters start at once: the suite pays for one TensorFlow import, not two
     after_dlspec = _start("import dlspec.cnn, dlspec.optimization, dlspec.strategy", saved)

@@ -161,7 +161,12 @@ def alpaca_model(
         dlspec.weights.WeightsNotFoundError: no weights file found.
 
     Example:
-        >>> model = alpaca_model(weights=None)  # an untrained backbone: warns
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     model = alpaca_model(weights=None)  # an untrained backbone: warns
+        >>> type(caught[0].message).__name__
+        'UntrainedBackboneWarning'
         >>> model.layers[2].name, model.layers[2].count_params()
         ('mobilenetv2_1.00_160', 2257984)
     """

@@ -21,7 +21,6 @@ from dlspec.labs import LabRun, get_lab
 from dlspec.weights import WeightsNotFoundError
 
 LAB_ID = "c4w3-yolo"
-GOLDEN = [pytest.param(case, id=case.label) for case in CASES[LAB_ID]]
 SPEC_ANCHORS = [
     [0.57273, 0.677385],
     [1.87446, 2.06253],
@@ -36,12 +35,6 @@ def test_registry_points_here():
     entry = next(lab_ for lab_ in LABS if lab_.id == LAB_ID)
     assert entry.reference == lab.__name__ and entry.runner == runner.__name__
     assert "yolo_filter_boxes" in [c.label for c in entry.golden_cases()]
-
-
-@pytest.mark.parametrize("case", GOLDEN)
-def test_golden_case_passes(case):
-    result = run_case(case, lab)
-    assert result.status == "pass", result.message
 
 
 def test_golden_catches_a_wrong_filter():
@@ -281,6 +274,7 @@ def test_yolo_v2_weights_missing_is_a_clear_error(tmp_path, monkeypatch):
         get_lab(LAB_ID).run(quick=True, out_dir=tmp_path, weights=tmp_path / "nope.weights.h5")
 
 
+@pytest.mark.slow
 def test_run_without_weights_says_so(tmp_path, monkeypatch):
     """The lab's run end to end, with a tiny shapes experiment (the real one is tested in
     test_shapes_detector.py); it builds the real YOLOv2 608 to count its parameters."""

@@ -17,19 +17,12 @@ from dlspec.grading.model_summary import compare_summaries
 from dlspec.training.batchnorm import reestimate_batchnorm_statistics
 
 LAB_ID = "c4w1-conv-app"
-GOLDEN = [pytest.param(case, id=case.label) for case in CASES[LAB_ID]]
 
 
 def test_registry_points_here():
     entry = next(lab_ for lab_ in LABS if lab_.id == LAB_ID)
     assert entry.reference == lab.__name__
     assert [c.label for c in entry.golden_cases()] == ["happyModel", "convolutional_model"]
-
-
-@pytest.mark.parametrize("case", GOLDEN)
-def test_golden_case_passes(case):
-    result = run_case(case, lab)
-    assert result.status == "pass", result.message
 
 
 def _happy_without_bn():
@@ -97,6 +90,7 @@ def test_bad_epochs():
         lab.train_happy_model(epochs=2.5)
 
 
+@pytest.mark.slow
 def test_signs_short_training():
     """15 of the course's 100 epochs (batch 64, 17 steps each). Measured here: train ≈0.5,
     test ≈0.5 (the full recipe: 0.83 / 0.72); chance is 1/6."""
@@ -109,6 +103,7 @@ def test_signs_short_training():
     assert history["val_accuracy"][-1] >= 0.35
 
 
+@pytest.mark.slow
 def test_happy_short_training_on_the_split():
     """10 epochs of batch 16 (the course's recipe) on the 120-image split of test_happy.h5.
     Measured: train 0.93-0.95; held-out 0.60-0.67, then 0.90 once the BatchNormalization

@@ -24,16 +24,6 @@ from dlspec.weights import WeightsNotFoundError
 FACES = "course4/faces/images"
 
 
-@pytest.mark.parametrize(
-    "case",
-    [c for c in CASES["c4w4-face"] if c.function != "InceptionResNetV1"],
-    ids=lambda c: c.label,
-)
-def test_golden(case):
-    result = run_case(case, fr)
-    assert result.passed, result.message
-
-
 def test_weight_dependent_cases_only_with_weights():
     labels = [c.label for c in CASES["c4w4-face"]]
     assert any("FaceNet weights" in label for label in labels) == WEIGHT_CASES_INCLUDED

@@ -29,12 +29,14 @@ def test_model_output_is_a_yolo_grid():
     assert shapes_detector(32, filters=(8, 16)).output.shape == (None, 8, 8, 16)
 
 
+@pytest.mark.slow
 def test_training_lowers_the_loss(trained):
     _, history, _ = trained
     assert len(history["loss"]) == EPOCHS
     assert history["loss"][-1] < 0.2 * history["loss"][0]
 
 
+@pytest.mark.slow
 def test_held_out_map_at_half_iou(trained):
     model, _, test = trained
     found = detect(model, test.images, score_threshold=0.05, max_boxes=20)
@@ -44,6 +46,7 @@ def test_held_out_map_at_half_iou(trained):
     assert np.all(scores.num_ground_truth > 0)
 
 
+@pytest.mark.slow
 def test_detect_format_and_course_threshold(trained, tmp_path):
     model, _, test = trained
     found = detect(model, test.images[:5])

@@ -39,12 +39,14 @@ def mosaic():
     return np.pad(np.concatenate(rows, axis=0), ((3, 0), (3, 0), (0, 0)), mode="edge")
 
 
+@pytest.mark.slow
 def test_training_learns_the_signs(trained):
     _, history = trained
     assert history["loss"][-1] < history["loss"][0]
     assert history["val_accuracy"][-1] > 0.5  # 6 classes: chance is 1/6
 
 
+@pytest.mark.slow
 def test_one_convolutional_pass_equals_crop_and_classify(trained, mosaic):
     model, _ = trained
     window, stride = window_grid(model)
@@ -57,6 +59,7 @@ def test_one_convolutional_pass_equals_crop_and_classify(trained, mosaic):
     assert len(np.unique(cropped.argmax(-1))) > 1  # the scores do vary over the image
 
 
+@pytest.mark.slow
 def test_converted_model_on_a_single_window_is_the_classifier(trained):
     model, _ = trained
     conv_model = dense_head_to_conv(model)

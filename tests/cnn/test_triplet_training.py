@@ -129,6 +129,7 @@ def trained():
     return split, trainer.model, history, before, report
 
 
+@pytest.mark.slow
 def test_triplet_training_learns_to_verify_held_out_digits(trained):
     split, model, history, before, report = trained
     # measured: loss 0.070 -> 0.0003; held-out pair accuracy 0.9745 (untrained model: 0.70)
@@ -140,6 +141,7 @@ def test_triplet_training_learns_to_verify_held_out_digits(trained):
     np.testing.assert_allclose(np.linalg.norm(embeddings, axis=1), 1.0, rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_who_is_it_with_the_digits_model(trained, tmp_path):
     split, model, *_ = trained
     database = {}
@@ -156,6 +158,7 @@ def test_who_is_it_with_the_digits_model(trained, tmp_path):
     assert hits >= 51  # one reference image per digit: measured 60/60
 
 
+@pytest.mark.slow
 def test_embedding_figures(trained, tmp_path):
     from dlspec.viz.embeddings import pca_2d, plot_distance_histograms, plot_embeddings_2d
 

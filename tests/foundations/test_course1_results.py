@@ -13,6 +13,7 @@ LOGREG_COSTS = [0.693147, 0.584508, 0.466949, 0.376007, 0.331463, 0.303273, 0.27
                 0.159305, 0.152667, 0.146542, 0.140872]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_logistic_regression_reproduces_course(cat):
     train_x, train_y, test_x, test_y = cat
     d = logreg.model(train_x, train_y, test_x, test_y, num_iterations=2000, learning_rate=0.005)
@@ -42,6 +43,7 @@ def test_planar_logistic_baseline_fails_like_the_course():
     assert logreg.accuracy(d["Y_prediction_train"], Y) < 60.0  # course: 47 % (not separable)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("train", "dims", "costs", "train_acc", "test_min"),
     [

@@ -39,12 +39,6 @@ def test_every_lab_has_cases_and_a_module():
 
 
 @pytest.mark.parametrize(("lab", "case"), ALL_CASES)
-def test_golden_case_passes(lab, case):
-    result = run_case(case, importlib.import_module(get_lab(lab).reference))
-    assert result.status == "pass", result.message
-
-
-@pytest.mark.parametrize(("lab", "case"), ALL_CASES)
 def test_inputs_are_rebuilt_identically(lab, case):
     # Seeded inputs: two calls give equal arrays, so cases do not depend on their order.
     first, second = case.make_inputs(), case.make_inputs()

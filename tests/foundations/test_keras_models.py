@@ -83,6 +83,7 @@ def test_models_survive_keras_save_and_load(tmp_path):
     assert [w.shape for w in loaded.weights] == [w.shape for w in model.weights]
 
 
+@pytest.mark.slow
 def test_logistic_regression_model_fit_matches_numpy(cat):
     train_x, train_y, test_x, test_y = cat
     keras.utils.set_random_seed(0)
@@ -96,6 +97,7 @@ def test_logistic_regression_model_fit_matches_numpy(cat):
     assert w.shape == (12288, 1)
 
 
+@pytest.mark.slow
 def test_shallow_classifier_model_fit_reaches_the_numpy_accuracy():
     X, Y = load_planar_dataset()
     np.random.seed(3)
@@ -108,6 +110,7 @@ def test_shallow_classifier_model_fit_reaches_the_numpy_accuracy():
     assert keras_accuracy(model, X, Y) == pytest.approx(numpy_accuracy, abs=0.01)
 
 
+@pytest.mark.slow
 def test_deep_classifier_trained_by_dlspec_loop_matches_numpy(cat):
     train_x, train_y, test_x, test_y = cat
     dims = [12288, 20, 7, 5, 1]

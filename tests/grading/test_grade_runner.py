@@ -206,6 +206,7 @@ def test_hostile_code_cannot_hang_garble_or_kill_the_grader():
     _valid(report)
 
 
+@pytest.mark.slow
 def test_a_memory_blow_up_is_a_memory_error():
     report = grade(
         "c1w2-numpy-basics",
@@ -297,6 +298,7 @@ def test_bad_arguments(tmp_path):
         grade("c9w9-nothing", FIXTURES / "c1w2_logreg_wrong.py")
 
 
+@pytest.mark.slow
 def test_keras_model_builders_are_compared_layer_by_layer():
     source = CaseSource("keras_cases", "c1-keras", "dlspec.foundations.keras_models", "Keras")
     report = grade_source(

@@ -89,6 +89,7 @@ def test_template_graded_in_the_kernel(tmp_path):
     assert any("image/png" in o.get("data", {}) for o in figure.outputs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab_id", ["c1w2-numpy-basics", "c1w4-deep-nn-step"])
 def test_lab_notebook_runs_end_to_end(tmp_path, lab_id):
     nb = _execute(lab_notebook(lab_id, quick=True), tmp_path)

@@ -151,6 +151,7 @@ def test_model_fit_with_our_layer_equals_model_fit_with_keras_layer(images):
     np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), atol=TOL)
 
 
+@pytest.mark.slow
 def test_saved_and_loaded_model_predicts_the_same(tmp_path, images):
     x, y = images
     model = _model(BatchNormalization)
@@ -257,6 +258,7 @@ print(json.dumps({"mean": bn.moving_mean.numpy().tolist(),
 """
 
 
+@pytest.mark.slow
 def test_moving_statistics_survive_an_empty_replica_batch():
     """Issue 21 item 9: a replica's empty share of a short last batch leaves them finite."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}

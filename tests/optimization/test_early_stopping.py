@@ -28,6 +28,7 @@ def test_dev_and_test_halves_are_disjoint_and_cover_the_set():
     np.testing.assert_array_equal(dev_Y[0], dev_X[0] % 2)  # columns stay paired
 
 
+@pytest.mark.slow
 def test_restored_weights_are_those_of_the_best_dev_loss(comparison):
     need_data(FOOTBALL_FILE)
     _, _, test_X, test_Y = load_2D_dataset()
@@ -41,6 +42,7 @@ def test_restored_weights_are_those_of_the_best_dev_loss(comparison):
     assert comparison.best_iteration == comparison.iterations[int(np.argmin(comparison.dev_loss))]
 
 
+@pytest.mark.slow
 def test_all_runs_are_reported_with_sensible_accuracies(comparison):
     assert set(comparison.accuracy) == set(RUNS)
     for run in RUNS:

@@ -5,18 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlspec.grading import check_lab, run_case
+from dlspec.grading import run_case
 from dlspec.labs import get_lab
 from dlspec.optimization import gradient_checking as gc
 from dlspec.optimization.golden.gradient_checking import CASES
 
 LAB = "c2w1-gradient-checking"
-
-
-@pytest.mark.parametrize("case", CASES[LAB], ids=lambda case: case.label)
-def test_golden_case_passes(case):
-    result = run_case(case, gc)
-    assert result.status == "pass", result.message
 
 
 @pytest.mark.parametrize("case", CASES[LAB], ids=lambda case: case.label)
@@ -26,9 +20,10 @@ def test_a_slightly_wrong_answer_fails(case):
     assert result.status == "wrong value"
 
 
-def test_check_lab_through_the_registry():
+def test_registry_serves_the_golden_cases():
     assert get_lab(LAB).reference == gc.__name__
-    assert check_lab(LAB).metrics["golden cases passed"] == 1.0
+    # the cases themselves run once, in tests/grading/test_grade_generated.py
+    assert [c.label for c in get_lab(LAB).golden_cases()] == [c.label for c in CASES[LAB]]
 
 
 def test_golden_accepts_a_correct_check_rounded_differently():

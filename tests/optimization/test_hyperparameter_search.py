@@ -306,6 +306,7 @@ def football_study(tmp_path_factory):
     return first, again, other_dir
 
 
+@pytest.mark.slow
 def test_study_reports_stages_best_trials_and_a_plot(football_study):
     result, _, _ = football_study
     assert [t["stage"] for t in result.trials] == [1, 1, 1, 1, 2, 2]
@@ -325,6 +326,7 @@ def test_study_reports_stages_best_trials_and_a_plot(football_study):
     assert "test set" in result.notes[0]
 
 
+@pytest.mark.slow
 def test_study_is_reproducible_and_resumable(football_study):
     first, again, other_dir = football_study
     assert other_dir.trials == first.trials  # same seed, fresh folder: same points and scores
@@ -333,6 +335,7 @@ def test_study_is_reproducible_and_resumable(football_study):
     assert again.wall_time_s < first.wall_time_s / 3
 
 
+@pytest.mark.slow
 def test_signs_study_searches_learning_rate_and_width(tmp_path):
     need_data(f"{SIGNS_JPEG_DIR}/test_signs")
     result = search_study("signs", trials=2, zoom_trials=1, epochs=2, top_k=1, out_dir=tmp_path)
@@ -363,6 +366,7 @@ def test_study_bad_arguments():
         search_study("regularization", trials=0)
 
 
+@pytest.mark.slow
 def test_a_build_function_is_fitted_with_model_fit_and_reloadable(tmp_path):
     import keras
 

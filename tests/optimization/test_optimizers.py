@@ -174,6 +174,7 @@ def test_momentum_sgd_matches_update_parameters_with_momentum_over_100_steps():
     assert _max_diff(ours, p) <= TOL
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("epsilon", [1e-8, 1e-2])
 def test_adam_matches_update_parameters_with_adam_over_100_steps(epsilon):
     parameters = om.initialize_parameters([2, 5, 2, 1])
@@ -271,6 +272,7 @@ def test_adam_equals_keras_adam(keras_batches, initial_weights):
     assert _trajectory_diff(ours, theirs, keras_batches, initial_weights) <= TOL
 
 
+@pytest.mark.slow
 def test_epsilon_placement_course_is_not_keras_adam(keras_batches, initial_weights):
     # Keras adds ε to the uncorrected √s: an effective ε/√(1−β₂ᵗ), 30x the course's at t=1.
     batches = keras_batches[:20]
@@ -353,6 +355,7 @@ def test_compiled_model_with_our_optimizer_saves_and_loads(tmp_path, name, keras
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_trains_in_the_shared_training_loop_and_checkpoints(tmp_path):
     from dlspec.training import Trainer
 

@@ -27,6 +27,7 @@ def comparison(tmp_path_factory):
     return table, out
 
 
+@pytest.mark.slow
 def test_both_sides_are_reported_with_the_same_budget(comparison):
     table, _ = comparison
     panda, caviar = table["panda"], table["caviar"]
@@ -43,6 +44,7 @@ def test_both_sides_are_reported_with_the_same_budget(comparison):
     assert "| caviar | 3 | 2 |" in table["markdown"]
 
 
+@pytest.mark.slow
 def test_the_panda_is_babysat(comparison):
     panda = comparison[0]["panda"]
     assert len(panda["learning rates"]) == len(panda["dev accuracy"]) == TRIALS + ZOOM
@@ -52,6 +54,7 @@ def test_the_panda_is_babysat(comparison):
     assert panda["best dev accuracy"] == max(panda["dev accuracy"])
 
 
+@pytest.mark.slow
 def test_the_caviar_trials_are_a_keras_tuner_project(comparison):
     table, out = comparison
     files = sorted((out / "caviar" / "regularization").glob("trial_*/trial.json"))

@@ -107,6 +107,7 @@ def _linear_model(weights=None):
     return model
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SCHEDULES))
 def test_model_fit_with_our_schedule_equals_keras_schedule(name):
     """120 examples in batches of ceil(120 / steps_per_epoch): 4 or 7 optimizer steps per epoch."""

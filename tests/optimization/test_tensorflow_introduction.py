@@ -3,8 +3,6 @@ trained with the shared Trainer, and the 100-epoch headline run on SIGNS."""
 
 from __future__ import annotations
 
-import importlib
-
 import keras
 import numpy as np
 import pytest
@@ -16,9 +14,9 @@ from dlspec.grading import run_case
 from dlspec.labs import get_lab
 from dlspec.optimization import tensorflow_introduction as lab
 from dlspec.optimization.golden.tensorflow_introduction import CASES
+from dlspec.optimization.runs.tensorflow_introduction import QUICK_EPOCHS
 
 LAB_ID = "c2w3-tf-intro"
-GOLDEN = [pytest.param(case, id=case.label) for case in CASES[LAB_ID]]
 
 
 # ------------------------------------------------------------------ golden cases
@@ -30,12 +28,6 @@ def test_registry_points_here():
     assert [c.label for c in entry.golden_cases()] == [c.label for c in CASES[LAB_ID]]
     labels = [c.label for c in CASES[LAB_ID]]
     assert len(labels) == len(set(labels))
-
-
-@pytest.mark.parametrize("case", GOLDEN)
-def test_golden_case_passes(case):
-    result = run_case(case, importlib.import_module(get_lab(LAB_ID).reference))
-    assert result.status == "pass", result.message
 
 
 @pytest.mark.parametrize(
@@ -158,6 +150,7 @@ def _toy_data(m: int, seed: int = 0):
     return X, np.eye(6, dtype=np.float32)[labels]
 
 
+@pytest.mark.slow
 def test_model_records_every_10_epochs_and_learns(capsys):
     X, Y = _toy_data(80)
     Xt, Yt = _toy_data(30, seed=1)
@@ -172,6 +165,7 @@ def test_model_records_every_10_epochs_and_learns(capsys):
     assert {k: tuple(v.shape) for k, v in parameters.items()}["W1"] == (25, 12288)
 
 
+@pytest.mark.slow
 def test_model_accepts_the_labs_datasets_and_records_only_when_printing(capsys):
     X, Y = _toy_data(40)
     images = (X.reshape(40, 64, 64, 3) * 255).astype(np.uint8)
@@ -216,6 +210,7 @@ def test_keras_model_starts_from_the_course_parameters():
     np.testing.assert_array_equal(a.layers[1].kernel.numpy(), b.layers[1].kernel.numpy())
 
 
+@pytest.mark.slow
 def test_trainer_with_the_labs_summed_loss_reproduces_model():
     # 80 examples: 2 full minibatches of 32 and a short one of 16, in a fixed order.
     X, Y = _toy_data(80)
@@ -240,15 +235,17 @@ def lab_run(tmp_path_factory):
     return get_lab(LAB_ID).run(quick=True, out_dir=tmp_path_factory.mktemp("c2w3"))
 
 
-def test_run_meets_every_target(lab_run):
-    for target in get_lab(LAB_ID).targets:
+@pytest.mark.slow
+def test_run_meets_every_quick_target(lab_run):
+    for target in get_lab(LAB_ID).quick_targets:
         value = lab_run.metrics[target.metric]
         assert target.met(value), f"{target.metric}: {value} (course {target.course})"
 
 
+@pytest.mark.slow
 def test_run_costs_decrease_and_figures_exist(lab_run):
     costs = lab_run.extra["costs"]
-    assert len(costs) == 10 and all(a > b for a, b in zip(costs, costs[1:]))
+    assert len(costs) == 3 and all(a > b for a, b in zip(costs, costs[1:]))  # epochs 0, 10, 20
     assert lab_run.metrics["epoch 0 cost"] == costs[0]
     assert lab_run.metrics["epoch 0 cost"] == pytest.approx(1.8302439, abs=0.05)  # course
     for figure in lab_run.figures:
@@ -256,10 +253,14 @@ def test_run_costs_decrease_and_figures_exist(lab_run):
     assert any("SIGNS training set (1080 images)" in note for note in lab_run.notes)
 
 
+@pytest.mark.slow
 def test_trainer_twin_is_close_to_the_course_loop(lab_run):
-    metrics = lab_run.metrics
-    for split, minimum in (("train", 0.72), ("test", 0.65)):
-        assert metrics[f"Trainer {split} accuracy"] >= minimum
-        assert abs(metrics[f"Trainer {split} accuracy"] - metrics[f"{split} accuracy"]) <= 0.06
+    metrics, sfx = lab_run.metrics, f" ({QUICK_EPOCHS} epochs)"
+    for split, minimum in (("train", 0.50), ("test", 0.45)):
+        assert metrics[f"Trainer {split} accuracy{sfx}"] >= minimum
+        assert (
+            abs(metrics[f"Trainer {split} accuracy{sfx}"] - metrics[f"{split} accuracy{sfx}"])
+            <= 0.06
+        )
     history = lab_run.extra["trainer history"]
-    assert len(history["loss"]) == 100 and history["loss"][-1] < history["loss"][0]
+    assert len(history["loss"]) == QUICK_EPOCHS and history["loss"][-1] < history["loss"][0]

@@ -139,6 +139,7 @@ def test_learning_rate_a_callback_changed_is_restored_not_reset(tmp_path):
     assert float(other.optimizer.learning_rate.numpy()) == pytest.approx(0.3)
 
 
+@pytest.mark.slow
 def test_keras_tuner_drives_a_trainer_through_hypermodel_fit(tmp_path):
     class Model(keras_tuner.HyperModel):
         def build(self, hp):
@@ -191,6 +192,7 @@ print(json.dumps({{"replicas": strategy.num_replicas_in_sync, "history": history
 """
 
 
+@pytest.mark.slow
 def test_callbacks_under_a_two_replica_strategy(tmp_path):
     script = STRATEGY.format(test_dir=str(Path(__file__).parent), tmp=str(tmp_path))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(REPO)}

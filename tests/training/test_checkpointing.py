@@ -74,6 +74,7 @@ def assert_same_run(a: Trainer, history_a, b: Trainer, history_b, atol=1e-6):
     assert int(a.optimizer.iterations.numpy()) == int(b.optimizer.iterations.numpy())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "shuffle, steps_per_epoch",
     [(False, None), (True, None), (True, 5)],
@@ -167,6 +168,7 @@ trainer(checkpoint_dir={ckpt!r}, checkpoint_every=3).fit(ds, epochs=3)
 """
 
 
+@pytest.mark.slow
 def test_run_killed_with_sigkill_mid_epoch_resumes_exactly(tmp_path):
     """A training process SIGKILLed in epoch 2 (by this test, from outside) resumes from its
     step-12 checkpoint, 4 steps into epoch 2, and ends with the uninterrupted run's weights."""
@@ -197,7 +199,8 @@ def test_run_killed_with_sigkill_mid_epoch_resumes_exactly(tmp_path):
     assert Path(tf.train.latest_checkpoint(str(ckpt))).name == "ckpt-12"
     assert len(json.loads((ckpt / "history.json").read_text())["loss"]) == 1
 
-    resumed = trainer(checkpoint_dir=ckpt)
+    with pytest.warns(UserWarning, match=r"Taking over .*: its owner \(PID \d+\) is no longer"):
+        resumed = trainer(checkpoint_dir=ckpt)  # the killed run's lock file is left behind
     history = resumed.fit(make_dataset(), epochs=3)
     assert resumed.epoch == 3
     full = trainer()

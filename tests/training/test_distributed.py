@@ -167,6 +167,7 @@ print(json.dumps({{
 """
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_on_two_cpus_matches_default():
     """Per-replica averaging (batches of 8 split 4 + 4, the last batch of 5 split 3 + 2) and the
     scaled L2 loss give the default strategy's numbers after 18 steps (max abs diff <= 1e-5);
@@ -256,6 +257,7 @@ def run_workers(script: str, n: int = 2, timeout: float = 150) -> list[tuple[int
             proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_multi_worker_mirrored_strategy_with_two_workers_matches_default(tmp_path):
     """Two worker processes (TF_CONFIG, loopback ports) train the default strategy's model to
     the same weights; the chief alone writes the checkpoints and history.json."""

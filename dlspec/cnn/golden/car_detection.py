@@ -16,7 +16,7 @@ independent NumPy implementation (float64 filtering and a brute-force greedy NMS
 values the course's notebook prints.
 
 >>> from dlspec.grading import check_lab
->>> check_lab("c4w3-yolo").metrics["golden cases passed"]
+>>> check_lab("c4w3-yolo").metrics["golden cases passed"]  # doctest: +SKIP
 1.0
 """
 

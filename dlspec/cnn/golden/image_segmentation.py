@@ -8,7 +8,7 @@ dropout rate) with shapes and tuples written as text, so that ``None`` batch siz
 
 >>> from dlspec.grading import run_case
 >>> from dlspec.cnn.segmentation import image_segmentation as lab
->>> all(run_case(case, lab).passed for case in CASES["c4w3-unet"][:2])
+>>> all(run_case(case, lab).passed for case in CASES["c4w3-unet"][:2])  # doctest: +SKIP
 True
 """
 

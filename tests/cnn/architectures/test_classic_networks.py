@@ -175,6 +175,7 @@ def _digits_32x32():
     return images.astype("float32"), digits.target
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("modern", [False, True])
 def test_lenet5_learns_digits(modern):
     images, labels = _digits_32x32()

@@ -76,6 +76,7 @@ def _free_models():
 # ------------------------------------------------------------------ VGG
 
 
+@pytest.mark.slow
 def test_vgg16_with_top_same_count_and_imagenet_style_file_loads(tmp_path):
     ours = vgg16()
     theirs = apps.VGG16(weights=None)
@@ -87,6 +88,7 @@ def test_vgg16_with_top_same_count_and_imagenet_style_file_loads(tmp_path):
     del ours, theirs
 
 
+@pytest.mark.slow
 def test_vgg19_with_top_same_count():
     ours = vgg19()
     assert ours.count_params() == 143_667_240
@@ -109,6 +111,7 @@ def test_vgg_no_top_weights_load(builder, app, tmp_path):
 # ------------------------------------------------------------------ ResNet-50
 
 
+@pytest.mark.slow
 def test_resnet50_same_count_as_keras_and_lab_variant_unchanged():
     ours = resnet50()
     assert ours.count_params() == 25_636_712
@@ -121,6 +124,7 @@ def test_resnet50_same_count_as_keras_and_lab_variant_unchanged():
     assert ResNet50(input_shape=(64, 64, 3), classes=6).count_params() == 23_600_006
 
 
+@pytest.mark.slow
 def test_resnet50_is_built_from_the_labs_blocks_with_distinct_kernels(monkeypatch):
     import dlspec.cnn.architectures.resnet as module
 
@@ -160,6 +164,7 @@ def test_resnet50_refuses_keras_imagenet_weights():
 # ------------------------------------------------------------------ MobileNet v1 / v2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "builder, app, count",
     [(mobilenet_v1, apps.MobileNet, 4_253_864), (mobilenet_v2, apps.MobileNetV2, 3_538_984)],
@@ -253,6 +258,7 @@ def test_imagenet_weights_missing_offline_says_which_file(tmp_path, monkeypatch)
 # ------------------------------------------------------------------ EfficientNet
 
 
+@pytest.mark.slow
 def test_efficientnet_b0_same_count_and_weights_load(tmp_path):
     ours = efficientnet(phi=0)
     theirs = apps.EfficientNetB0(weights=None)
@@ -270,6 +276,7 @@ def test_efficientnet_b0_same_count_and_weights_load(tmp_path):
     assert np.isfinite(got).all() and got.shape == (2, 1000)
 
 
+@pytest.mark.slow
 def test_published_b1_coefficients_build_keras_b1():
     shape = (64, 64, 3)
     ours = efficientnet_from_coefficients(1.0, 1.1, shape)
@@ -278,6 +285,7 @@ def test_published_b1_coefficients_build_keras_b1():
     assert len(ours.layers) == len(theirs.layers)
 
 
+@pytest.mark.slow
 def test_efficientnet_b0_imagenet_file_gets_keras_variance_correction(tmp_path, monkeypatch):
     keras.utils.set_random_seed(0)
     # Keras' ImageNet B0 file stores the per-channel variance where the standard deviation
