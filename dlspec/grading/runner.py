@@ -203,16 +203,9 @@ def grade_source(
     solution: str | os.PathLike,
     *,
     functions: Sequence[str] | None = None,
-    seed: int | None = None,
-    repeats: int = 3,
-    timeout: float = 5.0,
-    load_timeout: float = 60.0,
-    memory_mb: int | None = 4096,
     python_path: Sequence[str] = (),
-    statement_timeout: float | None = None,
-    load_budget: float | None = None,
-    keras3_strict: bool = False,
     sandbox: Any = None,
+    **options: Any,
 ) -> GradeReport:
     """Grade ``solution`` on the cases of ``source`` in a worker process.
 
@@ -220,38 +213,23 @@ def grade_source(
         source: where the cases come from (:meth:`CaseSource.for_lab`).
         solution: the learner's ``.py`` file or ``.ipynb`` notebook.
         functions: grade only these functions (default: all graded functions).
-        seed: seed of the generated cases (default: a fresh one, printed in the report).
-        repeats: draws of each generated case.
-        timeout: seconds per case (and per notebook statement while loading).
-        load_timeout: seconds for a ``.py`` file's top-level code.
-        memory_mb: address-space cap of the worker (``None`` or 0: none).
         python_path: extra import paths for the worker.
-        statement_timeout, load_budget: seconds per notebook statement and for the whole
-            load (the worker's defaults: 30 and 180).
-        keras3_strict: no Keras 2 adaptations of the solution's code.
         sandbox: a :class:`dlspec.grading.sandbox.Sandbox` to run the worker in (class mode).
+        **options: the grading options of :func:`grading_options` (seed, repeats, timeout,
+            load_timeout, memory_mb, statement_timeout, load_budget, keras3_strict).
 
     Raises:
         FileNotFoundError: no such solution file.
         ValueError: not a ``.py`` / ``.ipynb`` file, or an unknown function name.
         GraderError: the worker could not start or build the plan.
     """
-    options = _options(
-        seed=seed,
-        repeats=repeats,
-        timeout=timeout,
-        load_timeout=load_timeout,
-        memory_mb=memory_mb,
-        statement_timeout=statement_timeout,
-        load_budget=load_budget,
-        keras3_strict=keras3_strict,
-    )
+    options = grading_options(**options)
     path = _solution_path(solution)
     run_path, cwd, prefix = path, path.parent, ()
     if sandbox is not None:
         run_path, cwd, prefix = Path(sandbox.solution), Path(sandbox.workdir), sandbox.prefix
     init = _init_message(source, run_path, cwd, functions, options)
-    report = GradeReport(source.key, source.title, str(path), options["seed"], repeats, timeout)
+    report = _new_report(source, path, options)
     env = _environment(python_path)
     if sandbox is not None:
         env.update(sandbox.env)
@@ -266,18 +244,33 @@ def grade_source(
     return report
 
 
-def _options(
+def grading_options(
     *,
-    seed: int | None,
-    repeats: int,
-    timeout: float,
-    load_timeout: float,
-    memory_mb: int | None,
-    statement_timeout: float | None,
-    load_budget: float | None,
-    keras3_strict: bool,
+    seed: int | None = None,
+    repeats: int = 3,
+    timeout: float = 5.0,
+    load_timeout: float = 60.0,
+    memory_mb: int | None = 4096,
+    statement_timeout: float | None = None,
+    load_budget: float | None = None,
+    keras3_strict: bool = False,
 ) -> dict[str, Any]:
-    """The checked options of an ``init`` message (a fresh seed when ``seed`` is ``None``)."""
+    """The checked options of an ``init`` message, with their defaults.
+
+    Args:
+        seed: seed of the generated cases (default: a fresh one, printed in the report).
+        repeats: draws of each generated case.
+        timeout: seconds per case.
+        load_timeout: seconds for a ``.py`` file's top-level code.
+        memory_mb: address-space cap of the worker (``None`` or 0: none).
+        statement_timeout, load_budget: seconds per notebook statement and for the whole
+            load (the worker's defaults: 30 and 180).
+        keras3_strict: no Keras 2 adaptations of the solution's code.
+
+    Example:
+        >>> grading_options(seed=1)["timeout"]
+        5.0
+    """
     check_options(timeout=timeout, load_timeout=load_timeout, repeats=repeats, memory_mb=memory_mb)
     options: dict[str, Any] = {
         "seed": secrets.randbelow(100_000) if seed is None else int(seed),
@@ -292,6 +285,12 @@ def _options(
             check_options(timeout=value, load_timeout=1.0, repeats=0, memory_mb=0)
             options[key] = float(value)
     return options
+
+
+def _new_report(source: CaseSource, path: Path, options: dict[str, Any]) -> GradeReport:
+    return GradeReport(
+        source.key, source.title, str(path), options["seed"], options["repeats"], options["timeout"]
+    )
 
 
 def _solution_path(solution: str | os.PathLike) -> Path:
@@ -340,29 +339,8 @@ class GradingSession:
         True
     """
 
-    def __init__(
-        self,
-        *,
-        seed: int | None = None,
-        repeats: int = 3,
-        timeout: float = 5.0,
-        load_timeout: float = 60.0,
-        memory_mb: int | None = 4096,
-        python_path: Sequence[str] = (),
-        statement_timeout: float | None = None,
-        load_budget: float | None = None,
-        keras3_strict: bool = False,
-    ) -> None:
-        self.options = _options(
-            seed=seed,
-            repeats=repeats,
-            timeout=timeout,
-            load_timeout=load_timeout,
-            memory_mb=memory_mb,
-            statement_timeout=statement_timeout,
-            load_budget=load_budget,
-            keras3_strict=keras3_strict,
-        )
+    def __init__(self, *, python_path: Sequence[str] = (), **options: Any) -> None:
+        self.options = grading_options(**options)
         self.env = _environment(python_path)
         self._tmp = tempfile.TemporaryDirectory(prefix="dlspec-grade-")
         self.log = Path(self._tmp.name) / "worker.log"
@@ -388,14 +366,7 @@ class GradingSession:
         if keras3_strict is not None:
             options["keras3_strict"] = bool(keras3_strict)
         init = _init_message(source, path, path.parent, functions, options)
-        report = GradeReport(
-            source.key,
-            source.title,
-            str(path),
-            self.options["seed"],
-            self.options["repeats"],
-            self.options["timeout"],
-        )
+        report = _new_report(source, path, self.options)
         session = _Session(init, path.parent, self.env, self.log, report, worker=self.worker)
         try:
             session.run_all()
