@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import platform
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -160,6 +162,19 @@ def results_markdown(outcomes: list[LabOutcome], *, quick: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _release_lab_state() -> None:
+    """Drop what a finished lab left in Keras' global state (its models, layer names, traced
+    functions), collect it, and freeze what survives (``gc.freeze``: the results kept for the
+    table, TensorFlow's own objects) so that later labs' collections stop rescanning it. Without
+    the freeze, the architectures tour built its models in 20 s after the other labs of a quick
+    run instead of 8 s. :func:`reproduce` unfreezes at its end."""
+    keras = sys.modules.get("keras")  # not imported: no lab has used Keras yet
+    if keras is not None:
+        keras.backend.clear_session()
+    gc.collect()
+    gc.freeze()
+
+
 def reproduce(
     lab_ids: Iterable[str] | None = None,
     *,
@@ -178,13 +193,17 @@ def reproduce(
     labs = all_labs()
     selected = [labs[i] for i in lab_ids] if lab_ids is not None else list(labs.values())
     outcomes = []
-    for n, lab in enumerate(selected, start=1):
-        echo(f"[{n}/{len(selected)}] {lab.id}: {lab.title} ...")
-        taken = {k: v for k, v in (options or {}).items() if k in lab.options + COMMON_OPTIONS}
-        outcome = run_lab(lab, quick=quick, out_dir=out_dir, options=taken)
-        done = {"ok": "done", "missed": "done"}.get(outcome.status, outcome.status)
-        echo(f"    {done} in {outcome.seconds:.1f} s")
-        outcomes.append(outcome)
+    try:
+        for n, lab in enumerate(selected, start=1):
+            echo(f"[{n}/{len(selected)}] {lab.id}: {lab.title} ...")
+            taken = {k: v for k, v in (options or {}).items() if k in lab.options + COMMON_OPTIONS}
+            outcome = run_lab(lab, quick=quick, out_dir=out_dir, options=taken)
+            done = {"ok": "done", "missed": "done"}.get(outcome.status, outcome.status)
+            echo(f"    {done} in {outcome.seconds:.1f} s")
+            outcomes.append(outcome)
+            _release_lab_state()
+    finally:
+        gc.unfreeze()
     report = atomic_write_text(
         Path(out_dir) / "results.md", results_markdown(outcomes, quick=quick)
     )

@@ -157,6 +157,21 @@ def test_reproduce_skips_labs_whose_data_is_missing(tmp_path, monkeypatch):
     )
 
 
+def test_reproduce_clears_keras_between_labs_and_unfreezes_at_the_end(tmp_path, monkeypatch):
+    """Each lab starts from a cleared Keras session; what survives is frozen (out of later
+    collections) while the labs run, and nothing stays frozen afterwards."""
+    import gc
+
+    import keras
+
+    events = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda: events.append("clear"))
+    monkeypatch.setattr(gc, "freeze", lambda: events.append("freeze"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: events.append("unfreeze"))
+    reproduce(["c1w2-numpy-basics", "c4w1-conv-step"], out_dir=tmp_path, echo=lambda line: None)
+    assert events == ["clear", "freeze", "clear", "freeze", "unfreeze"]
+
+
 def test_data_check_command(capsys, tmp_path):
     assert main(["data", "check", "--root", str(tmp_path)]) == 1
     assert "missing" in capsys.readouterr().out

@@ -46,6 +46,24 @@ def classification_error(y_true, y_prob, threshold: float = 0.5) -> float:
     return float(np.mean(pred != true))
 
 
+def predict_eagerly(model: keras.Model, x, batch_size: int = 1024) -> np.ndarray:
+    """``model``'s outputs on the rows of ``x``, called eagerly ``batch_size`` rows at a time.
+
+    Unlike ``model.predict``, nothing is traced: predicting sets of several sizes (each with
+    its own last, shorter batch) does not retrace a ``tf.function`` per shape, nor print
+    TensorFlow's "triggered tf.function retracing" warnings.
+
+    Example:
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        >>> predict_eagerly(model, np.zeros((5, 2)), batch_size=2).shape
+        (5, 1)
+    """
+    batches = range(0, len(x), batch_size)
+    return np.concatenate(
+        [np.asarray(model(x[i : i + batch_size], training=False)) for i in batches]
+    )
+
+
 class DiagnosisCallback(keras.callbacks.Callback):
     """Record train / train-dev / dev (/ test) errors and the diagnosis during ``model.fit``.
 
@@ -110,8 +128,7 @@ class DiagnosisCallback(keras.callbacks.Callback):
                 labels.append(np.asarray(y))
             return classification_error(np.concatenate(labels), np.concatenate(probs))
         x, y = value
-        probs = self.model.predict(x, batch_size=self.batch_size, verbose=0)
-        return classification_error(y, probs)
+        return classification_error(y, predict_eagerly(self.model, x, self.batch_size))
 
     def evaluate(self, epoch: int) -> Diagnosis:
         """Measure every set now, record it under ``epoch`` and return the diagnosis."""

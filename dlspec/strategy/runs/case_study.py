@@ -38,7 +38,7 @@ from dlspec.foundations.keras_models import deep_classifier, set_course_paramete
 from dlspec.grading import check_lab
 from dlspec.io import atomic_write_text
 from dlspec.labs import LabRun
-from dlspec.strategy.callbacks import DiagnosisCallback
+from dlspec.strategy.callbacks import DiagnosisCallback, predict_eagerly
 from dlspec.strategy.diagnosis import Diagnosis, diagnose
 from dlspec.strategy.error_analysis import ErrorAnalysis, error_analysis
 from dlspec.strategy.metrics import precision_recall_f1
@@ -276,7 +276,7 @@ def train(run: LabRun) -> None:
         every=every,
         callback=callback,
         predictions={
-            name: (model.predict(x, verbose=0, batch_size=1024).ravel() > 0.5).astype(int)
+            name: (predict_eagerly(model, x).ravel() > 0.5).astype(int)
             for name, (x, _) in data.items()
         },
     )
