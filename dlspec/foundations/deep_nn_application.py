@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dlspec.foundations.deep_nn_step_by_step import (
-    L_model_backward,
+    L_model_backward_unchecked,
     L_model_forward,
     L_model_forward_unchecked,
     compute_cost,
@@ -18,6 +18,7 @@ from dlspec.foundations.deep_nn_step_by_step import (
     linear_activation_backward,
     linear_activation_forward,
     update_parameters,
+    weight_gradients,
 )
 from dlspec.validation import check_layer_dims, check_positive, check_X_Y
 
@@ -85,7 +86,7 @@ def _two_layer_step(X: np.ndarray, Y: np.ndarray) -> Callable[[dict], tuple[floa
         A2, cache2 = linear_activation_forward(A1, parameters["W2"], parameters["b2"], "sigmoid")
         dA2 = -(np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))
         dA1, dW2, db2 = linear_activation_backward(dA2, cache2, "sigmoid")
-        _, dW1, db1 = linear_activation_backward(dA1, cache1, "relu")
+        dW1, db1 = weight_gradients(dA1, cache1, "relu")
         return compute_cost(A2, Y), {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
 
     return step
@@ -94,7 +95,8 @@ def _two_layer_step(X: np.ndarray, Y: np.ndarray) -> Callable[[dict], tuple[floa
 def _L_layer_step(X: np.ndarray, Y: np.ndarray) -> Callable[[dict], tuple[float, dict]]:
     def step(parameters: dict) -> tuple[float, dict]:
         AL, caches = L_model_forward_unchecked(X, parameters)
-        return compute_cost(AL, Y), L_model_backward(AL, Y, caches)
+        grads = L_model_backward_unchecked(AL, Y, caches, input_gradient=False)
+        return compute_cost(AL, Y), grads
 
     return step
 

