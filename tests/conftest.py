@@ -8,6 +8,7 @@ trainings ran 5-10 times slower (200 iterations of the L-layer cat model: 47 s a
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -25,6 +26,15 @@ from dlspec.data.paths import (  # noqa: E402
 
 matplotlib.use("Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """After a test file's last test: collect, then freeze what survives (TensorFlow, Keras,
+    session fixtures, the test items) so that the next files' many collections, triggered by
+    building models, stop rescanning it: `make test-fast` took 98 s instead of 133 s."""
+    if nextitem is None or nextitem.path != item.path:
+        gc.collect()
+        gc.freeze()
 
 
 def need_data(*relpaths: str):

@@ -29,7 +29,6 @@ from dlspec.saving import defer_keras_registration
 
 _EXPORTS = {
     "DiagnosisCallback": "dlspec.strategy.callbacks",
-    "predict_eagerly": "dlspec.strategy.callbacks",
     "MaskedBinaryAccuracy": "dlspec.strategy.multitask",
     "MaskedBinaryCrossentropy": "dlspec.strategy.multitask",
     "diagnose": "dlspec.strategy.diagnosis",

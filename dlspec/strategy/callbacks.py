@@ -19,6 +19,7 @@ import numpy as np
 from dlspec.strategy.diagnosis import Diagnosis, check_error_rate, diagnose
 from dlspec.strategy.plots import plot_error_curves
 from dlspec.strategy.splits import SPLITS
+from dlspec.training.predict import predict_eagerly
 from dlspec.validation import check_positive
 
 __all__ = ["DiagnosisCallback", "classification_error"]
@@ -44,24 +45,6 @@ def classification_error(y_true, y_prob, threshold: float = 0.5) -> float:
     if len(true) != len(pred):
         raise ValueError(f"{len(true)} labels for {len(pred)} predictions.")
     return float(np.mean(pred != true))
-
-
-def predict_eagerly(model: keras.Model, x, batch_size: int = 1024) -> np.ndarray:
-    """``model``'s outputs on the rows of ``x``, called eagerly ``batch_size`` rows at a time.
-
-    Unlike ``model.predict``, nothing is traced: predicting sets of several sizes (each with
-    its own last, shorter batch) does not retrace a ``tf.function`` per shape, nor print
-    TensorFlow's "triggered tf.function retracing" warnings.
-
-    Example:
-        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-        >>> predict_eagerly(model, np.zeros((5, 2)), batch_size=2).shape
-        (5, 1)
-    """
-    batches = range(0, len(x), batch_size)
-    return np.concatenate(
-        [np.asarray(model(x[i : i + batch_size], training=False)) for i in batches]
-    )
 
 
 class DiagnosisCallback(keras.callbacks.Callback):

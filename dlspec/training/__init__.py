@@ -17,6 +17,7 @@ Example:
 
 from dlspec.training.checkpointing import TrainingCheckpoint
 from dlspec.training.errors import CorruptCheckpointError, NonFiniteLossError
+from dlspec.training.predict import predict_eagerly
 from dlspec.training.resume import checkpoint_root
 from dlspec.training.strategies import strategy_from_name
 from dlspec.training.trainer import Trainer
@@ -27,5 +28,6 @@ __all__ = [
     "Trainer",
     "TrainingCheckpoint",
     "checkpoint_root",
+    "predict_eagerly",
     "strategy_from_name",
 ]

@@ -18,7 +18,7 @@ from dlspec.cnn.detection.car_detection import yolo_eval
 from dlspec.cnn.detection.yolo_decoding import yolo_head
 from dlspec.cnn.detection.yolo_loss import YoloV2Loss
 from dlspec.data.shapes import SHAPE_CLASSES, ShapesData, encode_yolo_targets, shapes_dataset
-from dlspec.training import Trainer
+from dlspec.training import Trainer, predict_eagerly
 
 __all__ = [
     "GRID_SIZE",
@@ -150,7 +150,7 @@ def detect(
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4:
         raise ValueError(f"images must be (n, height, width, 3); got shape {images.shape}.")
-    outputs = model.predict(images, verbose=0, batch_size=64)
+    outputs = predict_eagerly(model, images, batch_size=64)  # not retraced per image count
     height, width = images.shape[1:3]
     found = []
     for out in outputs:

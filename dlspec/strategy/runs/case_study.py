@@ -38,12 +38,13 @@ from dlspec.foundations.keras_models import deep_classifier, set_course_paramete
 from dlspec.grading import check_lab
 from dlspec.io import atomic_write_text
 from dlspec.labs import LabRun
-from dlspec.strategy.callbacks import DiagnosisCallback, predict_eagerly
+from dlspec.strategy.callbacks import DiagnosisCallback
 from dlspec.strategy.diagnosis import Diagnosis, diagnose
 from dlspec.strategy.error_analysis import ErrorAnalysis, error_analysis
 from dlspec.strategy.metrics import precision_recall_f1
 from dlspec.strategy.plots import plot_error_analysis, plot_error_curves
 from dlspec.strategy.splits import split_indices
+from dlspec.training.predict import predict_eagerly
 
 HUMAN_ERROR = 0.01  # assumption, see the module docstring
 LAYERS_DIMS = (12288, 20, 7, 5, 1)
