@@ -28,8 +28,11 @@ $(STAMP): pyproject.toml
 # (a few minutes on 2 cores). The numpy labs' matrix products run on one OpenBLAS thread: with
 # two, a second busy process on a 2-core machine made them 5-10 times slower (OpenBLAS threads
 # spin waiting for each other); TensorFlow's own threads are not affected.
+# DEMO_OUT: the report folder (a run resumes what an earlier one left there, e.g. the style
+# transfer's checkpoints; `make bench` times the demo in an empty one).
+DEMO_OUT ?= reports
 demo: install
-	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/dlspec reproduce --quick
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/dlspec reproduce --quick --out $(DEMO_OUT)
 
 # Two pytest-xdist workers, whole files per worker (a module's fixtures are built once): on a
 # 2-core machine `make test-fast` took 256 s instead of 381 s (same load). PYTEST_ARGS adds

@@ -1,10 +1,11 @@
 """Wall times of `make test` and `make demo`, and the ten slowest tests, into reports/bench.md.
 
 Runs both targets as a user would (through ``make``, so with the Makefile's settings: two xdist
-workers, one OpenBLAS thread for the demo), times them with a wall clock, reads the test counts
-and ``--durations=10`` from pytest's output, and writes the section "Suite and demo wall times"
-at the end of ``reports/bench.md`` (replacing the previous one). The load average before and
-after is recorded beside each time: on a shared machine a time means little without it.
+workers, one OpenBLAS thread for the demo), the demo into an empty folder (nothing resumed),
+times them with a wall clock, reads the test counts and ``--durations=10`` from pytest's
+output, and writes the section "Suite and demo wall times" at the end of ``reports/bench.md``
+(replacing the previous one). The load average before and after is recorded beside each time:
+on a shared machine a time means little without it.
 
 Run after the ``bench_*.py`` scripts (``make bench`` does): their table writer rewrites the file.
 
@@ -19,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,14 +45,14 @@ class Timing:
     slowest: list[tuple[float, str, str]] = field(default_factory=list)
 
 
-def run_target(target: str, extra: str = "") -> Timing:
+def run_target(target: str, extra: str = "", variables: tuple[str, ...] = ()) -> Timing:
     """Run ``make <target>`` in the project root, echoing its output, and time it.
 
     Example:
         >>> run_target("test-fast", "--durations=10").seconds  # doctest: +SKIP
         98.4
     """
-    command = ["make", "--no-print-directory", target]
+    command = ["make", "--no-print-directory", target, *variables]
     if extra:
         command.append(f"PYTEST_ARGS={extra}")
     load_before = os.getloadavg()[0]
@@ -132,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_suite:
         durations = "--durations=10 -p no:cacheprovider"
         timings.append(run_target("test-fast" if args.fast else "test", durations))
-    if not args.skip_demo:
-        timings.append(run_target("demo"))
+    if not args.skip_demo:  # into an empty folder: nothing resumed from an earlier demo
+        with tempfile.TemporaryDirectory(prefix="dlspec-demo-") as out:
+            timings.append(run_target("demo", variables=(f"DEMO_OUT={out}",)))
     if not timings:
         parser.error("nothing to time: drop --skip-suite or --skip-demo")
     path = write_section(section(timings))
