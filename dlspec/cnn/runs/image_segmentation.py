@@ -98,9 +98,9 @@ def load_data(run: LabRun) -> None:
 def train(run: LabRun) -> None:
     """Train the course's U-Net with Adam (40 epochs; a quick run 6 at half the width)."""
     epochs = QUICK_EPOCHS if run.quick else EPOCHS
-    width = {"n_filters": QUICK_FILTERS, "verbose": 0} if run.quick else {"verbose": 2}
+    settings = {"n_filters": QUICK_FILTERS, "verbose": 0} if run.quick else {"verbose": 2}
     start = time.perf_counter()
-    trainer, history = train_unet(run.state["carla"], epochs=epochs, **width)
+    trainer, history = train_unet(run.state["carla"], epochs=epochs, **settings)
     run.state.update(
         epochs=epochs, trainer=trainer, history=history, seconds=time.perf_counter() - start
     )
